@@ -1,0 +1,60 @@
+#include "linter/cli/command_table.h"
+
+#include <algorithm>
+#include <iostream>
+
+namespace ckptlint::cli {
+
+const std::vector<Command>& commands() {
+  static const std::vector<Command> kCommands = {
+      {"inspect", "show what a checkpoint holds: records, globals, state dicts, tensors",
+       "ckptlint inspect FILE [--format text|json] [--state-dict PATH]", addInspectOptions, runInspect},
+  };
+  return kCommands;
+}
+
+const Command* findCommand(std::string_view name) {
+  for (const Command& command : commands()) {
+    if (command.name == name) return &command;
+  }
+  return nullptr;
+}
+
+namespace {
+
+std::size_t editDistance(std::string_view a, std::string_view b) {
+  std::vector<std::size_t> row(b.size() + 1);
+  for (std::size_t j = 0; j <= b.size(); ++j) row[j] = j;
+  for (std::size_t i = 1; i <= a.size(); ++i) {
+    std::size_t diagonal = row[0];
+    row[0] = i;
+    for (std::size_t j = 1; j <= b.size(); ++j) {
+      const std::size_t above = row[j];
+      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0 : 1)});
+      diagonal = above;
+    }
+  }
+  return row[b.size()];
+}
+
+}  // namespace
+
+std::string suggestCommand(std::string_view name) {
+  std::string best;
+  std::size_t best_distance = 3;  // suggest only close matches
+  for (const Command& command : commands()) {
+    const std::size_t distance = editDistance(name, command.name);
+    if (distance < best_distance) {
+      best_distance = distance;
+      best = std::string(command.name);
+    }
+  }
+  return best;
+}
+
+ExitStatus reportError(const std::string& message) {
+  std::cerr << "ckptlint: error: " << message << '\n';
+  return ExitStatus::kError;
+}
+
+}  // namespace ckptlint::cli

@@ -1,0 +1,83 @@
+// Checkpoint: everything a static read learns about a checkpoint file, as plain data.
+// Filled by a format reader (linter/formats), consumed by rules and reports.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "linter/core/dtype.h"
+#include "linter/core/object_path.h"
+
+namespace ckptlint {
+
+struct ByteRange {
+  uint64_t offset = 0;
+  uint64_t size = 0;
+};
+
+struct TensorInfo {
+  ObjectPath path;
+  DType dtype = DType::kFloat32;
+  std::vector<int64_t> shape;
+  std::vector<int64_t> stride;
+  int64_t storage_offset = 0;       // in elements, as torch's Tensor.storage_offset()
+  std::string storage_key;          // "0" -> record data/0; empty when there is no storage
+  std::string device;               // storage location as saved: "cpu", "cuda:1", "meta"
+  uint64_t storage_nbytes = 0;      // whole storage, from the persistent id
+  bool requires_grad = false;
+  bool is_parameter = false;
+  std::string rebuild_function;     // "torch._utils._rebuild_tensor_v2", ...
+  std::optional<ByteRange> record;  // where the storage bytes lie in the file, if found
+};
+
+/// A string -> tensor mapping found in the object tree (a candidate state dict).
+struct StateDict {
+  ObjectPath path;
+  std::vector<std::size_t> tensors;  // indices into Checkpoint::tensors, in key order
+  bool conventional = false;         // the root, or under a conventional key ("model", ...)
+  bool has_metadata = false;         // carries nn.Module's `_metadata` (module versions)
+};
+
+/// One record of the container (zip entry) with where its data lies.
+struct ArchiveRecord {
+  std::string name;            // without the archive root folder
+  uint64_t data_offset = 0;
+  uint64_t stored_size = 0;    // bytes in the file
+  uint64_t size = 0;           // bytes after decompression
+  uint32_t crc32 = 0;
+  uint16_t method = 0;         // 0 stored, 8 deflated
+};
+
+/// A GLOBAL / STACK_GLOBAL / INST reference met in a pickle.
+struct GlobalReference {
+  std::string module;
+  std::string name;
+  std::string record;   // the pickle it was found in, e.g. "data.pkl"
+  uint64_t offset = 0;  // byte offset of the opcode inside that pickle
+  bool resolved = true; // false when STACK_GLOBAL's operands were not plain strings
+  std::string dotted() const { return module + "." + name; }
+};
+
+struct Checkpoint {
+  std::string file;
+  std::string format;           // "torch-zip"
+  uint64_t file_size = 0;
+  std::string archive_root;     // zip root folder, e.g. "snapshot-200"
+  std::vector<ArchiveRecord> records;
+  std::string byteorder;        // from the `byteorder` record; empty when absent
+  int pickle_protocol = 0;
+  std::vector<GlobalReference> globals;
+  std::vector<TensorInfo> tensors;
+  std::vector<StateDict> state_dicts;
+  /// Things that did not stop the read but that a reader should know (a storage record
+  /// of the wrong size, trailing bytes after the pickle, ...). Integrity rules turn them
+  /// into findings.
+  std::vector<std::string> notes;
+
+  /// Distinct dotted global names, in order of first reference.
+  std::vector<std::string> distinctGlobals() const;
+};
+
+}  // namespace ckptlint

@@ -1,0 +1,25 @@
+// Opening any checkpoint file: map it, recognise its kind, hand it to the right format reader.
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "linter/core/checkpoint.h"
+#include "linter/core/result.h"
+#include "linter/formats/torch_zip.h"
+#include "linter/io/mapped_file.h"
+
+namespace ckptlint::formats {
+
+/// A checkpoint and what it was read from; the mapping outlives the views into it.
+struct LoadedCheckpoint {
+  std::unique_ptr<io::MappedFile> file;
+  std::optional<TorchZipContents> torch_zip;
+  const Checkpoint& checkpoint() const { return torch_zip->checkpoint; }
+};
+
+/// Errors are one line, without the path (callers prefix it).
+Result<LoadedCheckpoint> loadCheckpoint(const std::string& path);
+
+}  // namespace ckptlint::formats

@@ -1,0 +1,151 @@
+#include "linter/formats/object_walk.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <unordered_set>
+
+#include "linter/formats/containers.h"
+#include "linter/formats/tensor_rebuild.h"
+
+namespace ckptlint::formats {
+
+using pickle::Value;
+using pickle::ValueKind;
+
+bool isConventionalStateDictKey(const std::string& key) {
+  static const char* const kKeys[] = {"model", "state_dict", "model_state_dict", "module", "net",
+                                      "ema", "state_dict_ema", "model_ema"};
+  return std::any_of(std::begin(kKeys), std::end(kKeys), [&](const char* known) { return key == known; });
+}
+
+namespace {
+
+// How Python code would spell a non-str, non-int key in a path (repr).
+std::string reprKey(const Value& key) {
+  switch (key.kind) {
+    case ValueKind::kNone: return "None";
+    case ValueKind::kBool: return key.boolean ? "True" : "False";
+    case ValueKind::kFloat: {
+      char buffer[32];
+      std::snprintf(buffer, sizeof buffer, "%.17g", key.real);
+      return buffer;
+    }
+    case ValueKind::kBytes: return "b'" + key.text + "'";
+    case ValueKind::kGlobal: return "<" + key.dottedName() + ">";
+    default: return std::string("<") + pickle::kindName(key.kind) + ">";
+  }
+}
+
+PathElement pathElementOf(const Value& key) {
+  if (key.isString()) return key.text;
+  if (key.isInt()) return key.integer;
+  if (key.kind == ValueKind::kInt) return key.text;  // big int: decimal text
+  return reprKey(key);
+}
+
+bool isOptimizerState(const Entries& entries) {
+  return lookup(entries, "state") != nullptr && lookup(entries, "param_groups") != nullptr;
+}
+
+class Walker {
+ public:
+  explicit Walker(const WalkLimits& limits) : limits_(limits) {}
+
+  Result<ObjectContents> run(const Value& root) {
+    ObjectPath path;
+    if (auto error = visit(root, path, false)) return *error;
+    orderStateDicts();
+    return std::move(contents_);
+  }
+
+ private:
+  // Returns an error to stop the walk; fills `is_tensor` for the caller's state-dict test.
+  std::optional<Error> visit(const Value& value, ObjectPath& path, bool inside_optimizer, bool* is_tensor = nullptr) {
+    if (++visits_ > limits_.max_visits) {
+      return makeError("object tree too large to walk: more than " + std::to_string(limits_.max_visits) +
+                       " values reachable (shared references multiply paths)");
+    }
+    if (path.size() > limits_.max_depth) {
+      return makeError("object tree nested deeper than " + std::to_string(limits_.max_depth) + " levels at " +
+                       displayPath(path));
+    }
+    Result<std::optional<TensorInfo>> tensor = recognizeTensor(value);
+    if (!tensor) return makeError("tensor at " + displayPath(path) + ": " + tensor.error().message);
+    if (tensor->has_value()) {
+      TensorInfo info = std::move(**tensor);
+      info.path = path;
+      contents_.tensors.push_back(std::move(info));
+      if (is_tensor != nullptr) *is_tensor = true;
+      return std::nullopt;
+    }
+    const Entries* mapping = asMapping(value);
+    const std::vector<Value*>* sequence = mapping == nullptr ? asSequence(value) : nullptr;
+    if (mapping == nullptr && sequence == nullptr) return std::nullopt;
+    if (!on_path_.insert(&value).second) {
+      contents_.notes.push_back("the object at " + displayPath(path) + " contains itself; not walked again");
+      return std::nullopt;
+    }
+    std::optional<Error> error =
+        mapping != nullptr ? visitMapping(value, *mapping, path, inside_optimizer) : visitSequence(*sequence, path, inside_optimizer);
+    on_path_.erase(&value);
+    return error;
+  }
+
+  std::optional<Error> visitMapping(const Value& node, const Entries& entries, ObjectPath& path, bool inside_optimizer) {
+    inside_optimizer = inside_optimizer || isOptimizerState(entries);
+    const std::size_t candidate_slot = contents_.state_dicts.size();
+    StateDict candidate;
+    candidate.path = path;
+    bool all_tensors_with_string_keys = !entries.empty();
+    for (const auto& [key, entry] : entries) {
+      path.push_back(pathElementOf(*key));
+      bool entry_is_tensor = false;
+      const std::size_t tensor_index = contents_.tensors.size();
+      if (auto error = visit(*entry, path, inside_optimizer, &entry_is_tensor)) return error;
+      path.pop_back();
+      if (entry_is_tensor && key->isString()) {
+        candidate.tensors.push_back(tensor_index);
+      } else {
+        all_tensors_with_string_keys = false;
+      }
+    }
+    if (all_tensors_with_string_keys && !inside_optimizer) {
+      candidate.has_metadata = moduleMetadata(node) != nullptr;
+      candidate.conventional =
+          path.empty() || (std::holds_alternative<std::string>(path.back()) &&
+                           isConventionalStateDictKey(std::get<std::string>(path.back())));
+      // Insert before the candidates found inside it, keeping pre-order (outer first).
+      contents_.state_dicts.insert(contents_.state_dicts.begin() + static_cast<std::ptrdiff_t>(candidate_slot),
+                                   std::move(candidate));
+    }
+    return std::nullopt;
+  }
+
+  std::optional<Error> visitSequence(const std::vector<Value*>& items, ObjectPath& path, bool inside_optimizer) {
+    for (std::size_t i = 0; i < items.size(); ++i) {
+      path.emplace_back(static_cast<int64_t>(i));
+      if (auto error = visit(*items[i], path, inside_optimizer)) return error;
+      path.pop_back();
+    }
+    return std::nullopt;
+  }
+
+  // Root first, then mappings under conventional keys, then the rest, each in walk order.
+  void orderStateDicts() {
+    auto rank = [](const StateDict& candidate) { return candidate.path.empty() ? 0 : candidate.conventional ? 1 : 2; };
+    std::stable_sort(contents_.state_dicts.begin(), contents_.state_dicts.end(),
+                     [&](const StateDict& a, const StateDict& b) { return rank(a) < rank(b); });
+  }
+
+  WalkLimits limits_;
+  ObjectContents contents_;
+  std::unordered_set<const Value*> on_path_;
+  uint64_t visits_ = 0;
+};
+
+}  // namespace
+
+Result<ObjectContents> walkObjectTree(const Value& root, const WalkLimits& limits) { return Walker(limits).run(root); }
+
+}  // namespace ckptlint::formats

@@ -1,0 +1,165 @@
+#include "linter/formats/torch_zip.h"
+
+#include <charconv>
+#include <optional>
+#include <unordered_set>
+
+#include "linter/formats/object_walk.h"
+
+namespace ckptlint::formats {
+namespace {
+
+// PyTorch's reader supports file format versions 1..10 (caffe2/serialize/versions.h).
+constexpr int64_t kMinFormatVersion = 1;
+constexpr int64_t kMaxFormatVersion = 10;
+
+class TorchZipReader {
+ public:
+  TorchZipReader(io::ZipArchive zip, std::string_view file, const std::string& path) : zip_(std::move(zip)) {
+    checkpoint_.file = path;
+    checkpoint_.format = "torch-zip";
+    checkpoint_.file_size = file.size();
+  }
+
+  Result<TorchZipContents> read() {
+    if (auto error = findRoot()) return *error;
+    if (auto error = rejectOtherZipKinds()) return *error;
+    if (auto error = checkVersion()) return *error;
+    if (auto error = readByteOrder()) return *error;
+    const io::ZipEntry* data_pkl = record("data.pkl");
+    if (data_pkl == nullptr) return makeError("no data.pkl record: not a torch.save checkpoint");
+    Result<io::RecordBytes> bytes = zip_.read(*data_pkl);
+    if (!bytes) return bytes.error();
+    Result<pickle::Pickle> parsed = pickle::readPickle(bytes->bytes());
+    if (!parsed) return makeError("data.pkl: " + parsed.error().message);
+    if (parsed->endOffset() < bytes->bytes().size()) {
+      checkpoint_.notes.push_back("data.pkl has " + std::to_string(bytes->bytes().size() - parsed->endOffset()) +
+                                  " bytes after the pickle's STOP");
+    }
+    checkpoint_.pickle_protocol = parsed->protocol();
+    for (const pickle::GlobalRef& global : parsed->globals()) {
+      checkpoint_.globals.push_back({global.module, global.name, "data.pkl", global.offset, global.resolved});
+    }
+    Result<ObjectContents> contents = walkObjectTree(*parsed->root());
+    if (!contents) return makeError("data.pkl: " + contents.error().message);
+    checkpoint_.tensors = std::move(contents->tensors);
+    checkpoint_.state_dicts = std::move(contents->state_dicts);
+    for (std::string& note : contents->notes) checkpoint_.notes.push_back(std::move(note));
+    locateStorages();
+    listRecords();
+    for (const std::string& note : zip_.notes()) checkpoint_.notes.push_back("zip: " + note);
+    return TorchZipContents{std::move(zip_), std::move(parsed).value(), std::move(checkpoint_)};
+  }
+
+ private:
+  // PyTorch takes the root folder from the first central-directory entry.
+  std::optional<Error> findRoot() {
+    if (zip_.entries().empty()) return makeError("zip archive has no records");
+    const std::string& first = zip_.entries().front().name;
+    const std::size_t slash = first.find('/');
+    if (slash == std::string::npos || slash == 0) {
+      return makeError("record '" + first + "' is not inside a folder; torch.load requires every record under one root folder");
+    }
+    root_ = first.substr(0, slash + 1);
+    checkpoint_.archive_root = first.substr(0, slash);
+    for (const io::ZipEntry& entry : zip_.entries()) {
+      if (entry.name.compare(0, root_.size(), root_) != 0) {
+        checkpoint_.notes.push_back("record '" + entry.name + "' is outside the root folder '" + checkpoint_.archive_root + "'");
+      }
+    }
+    return std::nullopt;
+  }
+
+  std::optional<Error> rejectOtherZipKinds() {
+    if (record("constants.pkl") != nullptr) {
+      return makeError("a TorchScript archive (torch.jit.save): reading it as a snapshot is not supported yet");
+    }
+    if (record(".data/extern_modules") != nullptr) {
+      return makeError("a torch.package archive: not supported");
+    }
+    return std::nullopt;
+  }
+
+  std::optional<Error> checkVersion() {
+    const io::ZipEntry* version = record("version");
+    if (version == nullptr) version = record(".data/version");
+    if (version == nullptr) return makeError("no 'version' record: torch.load refuses such an archive");
+    Result<io::RecordBytes> bytes = zip_.read(*version);
+    if (!bytes) return bytes.error();
+    std::string_view text = bytes->bytes();
+    while (!text.empty() && (text.back() == '\n' || text.back() == '\r' || text.back() == ' ')) text.remove_suffix(1);
+    int64_t number = 0;
+    auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), number);
+    if (ec != std::errc() || end != text.data() + text.size()) {
+      return makeError("'version' record is not a number: '" + std::string(text.substr(0, 20)) + "'");
+    }
+    if (number < kMinFormatVersion || number > kMaxFormatVersion) {
+      return makeError("file format version " + std::to_string(number) + " is outside what PyTorch reads (" +
+                       std::to_string(kMinFormatVersion) + ".." + std::to_string(kMaxFormatVersion) + ")");
+    }
+    return std::nullopt;
+  }
+
+  std::optional<Error> readByteOrder() {
+    const io::ZipEntry* entry = record("byteorder");
+    if (entry == nullptr) return std::nullopt;  // written since 2.1; absent means little-endian
+    Result<io::RecordBytes> bytes = zip_.read(*entry);
+    if (!bytes) return bytes.error();
+    const std::string_view value = bytes->bytes();
+    if (value != "little" && value != "big") {
+      return makeError("'byteorder' record holds '" + std::string(value.substr(0, 20)) + "', not 'little' or 'big'");
+    }
+    checkpoint_.byteorder = std::string(value);
+    return std::nullopt;
+  }
+
+  void locateStorages() {
+    std::unordered_set<std::string> reported;
+    for (TensorInfo& tensor : checkpoint_.tensors) {
+      if (tensor.storage_key.empty()) continue;
+      const io::ZipEntry* entry = record("data/" + tensor.storage_key);
+      if (entry == nullptr) {
+        if (reported.insert(tensor.storage_key).second) {
+          checkpoint_.notes.push_back("storage record data/" + tensor.storage_key + " is missing (used by " +
+                                      displayPath(tensor.path) + ")");
+        }
+        continue;
+      }
+      tensor.record = ByteRange{entry->data_offset, entry->compressed_size};
+      if (entry->uncompressed_size != tensor.storage_nbytes && reported.insert(tensor.storage_key).second) {
+        checkpoint_.notes.push_back("storage record data/" + tensor.storage_key + " holds " +
+                                    std::to_string(entry->uncompressed_size) + " bytes, its persistent id says " +
+                                    std::to_string(tensor.storage_nbytes));
+      }
+    }
+  }
+
+  void listRecords() {
+    for (const io::ZipEntry& entry : zip_.entries()) {
+      ArchiveRecord out;
+      out.name = entry.name.compare(0, root_.size(), root_) == 0 ? entry.name.substr(root_.size()) : entry.name;
+      out.data_offset = entry.data_offset;
+      out.stored_size = entry.compressed_size;
+      out.size = entry.uncompressed_size;
+      out.crc32 = entry.crc32;
+      out.method = entry.method;
+      checkpoint_.records.push_back(std::move(out));
+    }
+  }
+
+  const io::ZipEntry* record(const std::string& name) const { return zip_.find(root_ + name); }
+
+  io::ZipArchive zip_;
+  std::string root_;
+  Checkpoint checkpoint_;
+};
+
+}  // namespace
+
+Result<TorchZipContents> readTorchZip(std::string_view file, const std::string& path) {
+  Result<io::ZipArchive> zip = io::ZipArchive::read(file);
+  if (!zip) return makeError("not a readable zip archive: " + zip.error().message);
+  return TorchZipReader(std::move(zip).value(), file, path).read();
+}
+
+}  // namespace ckptlint::formats

@@ -1,0 +1,38 @@
+// MappedFile: a read-only memory map of an input file. Nothing is read until touched, so
+// looking at a zip's directory costs the same for a 1 MB and a 10 GB checkpoint.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "linter/core/result.h"
+
+namespace ckptlint::io {
+
+class MappedFile {
+ public:
+  /// Maps `path`. Errors name the problem (missing, a directory, not readable), not the path:
+  /// callers prefix the path themselves.
+  static Result<MappedFile> open(const std::string& path);
+
+  MappedFile(MappedFile&& other) noexcept;
+  MappedFile& operator=(MappedFile&& other) noexcept;
+  MappedFile(const MappedFile&) = delete;
+  MappedFile& operator=(const MappedFile&) = delete;
+  ~MappedFile();
+
+  std::string_view bytes() const { return {data_, size_}; }
+  uint64_t size() const { return size_; }
+  const std::string& path() const { return path_; }
+
+ private:
+  MappedFile() = default;
+  void release();
+
+  std::string path_;
+  const char* data_ = nullptr;
+  std::size_t size_ = 0;
+};
+
+}  // namespace ckptlint::io

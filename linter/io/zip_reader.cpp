@@ -1,0 +1,304 @@
+#include "linter/io/zip_reader.h"
+
+#include <zlib.h>
+
+#include <algorithm>
+#include <limits>
+
+#include "linter/io/byte_cursor.h"
+
+namespace ckptlint::io {
+namespace {
+
+constexpr uint32_t kLocalHeaderSignature = 0x04034b50;
+constexpr uint32_t kCentralHeaderSignature = 0x02014b50;
+constexpr uint32_t kEndOfCentralDirectorySignature = 0x06054b50;
+constexpr uint32_t kZip64EndSignature = 0x06064b50;
+constexpr uint32_t kZip64LocatorSignature = 0x07064b50;
+constexpr uint16_t kZip64ExtraId = 0x0001;
+constexpr uint64_t kEndRecordSize = 22;
+constexpr uint64_t kLocatorSize = 20;
+constexpr uint64_t kCentralHeaderSize = 46;
+constexpr uint64_t kLocalHeaderSize = 30;
+constexpr uint64_t kMaxCommentSize = 0xFFFF;
+
+std::string at(uint64_t offset) { return " at offset " + std::to_string(offset); }
+
+struct Directory {
+  uint64_t entry_count = 0;
+  uint64_t size = 0;
+  uint64_t offset = 0;
+};
+
+}  // namespace
+
+// Parses into a ZipArchive; a friend so that the archive's state stays private.
+class ZipDirectoryParser {
+ public:
+  ZipDirectoryParser(std::string_view file, const ZipLimits& limits) : file_(file), limits_(limits) {}
+
+  ZipArchive parse() {
+    archive_.file_ = file_;
+    archive_.limits_ = limits_;
+    const uint64_t end_record = findEndRecord();
+    const Directory directory = readDirectoryLocation(end_record);
+    readCentralDirectory(directory);
+    for (ZipEntry& entry : archive_.entries_) readLocalHeader(entry);
+    indexNames();
+    return std::move(archive_);
+  }
+
+ private:
+  uint64_t findEndRecord() {
+    if (file_.size() < kEndRecordSize) {
+      throw FormatError("file too short to be a zip archive (" + std::to_string(file_.size()) + " bytes)");
+    }
+    const uint64_t last = file_.size() - kEndRecordSize;
+    const uint64_t first = last > kMaxCommentSize ? last - kMaxCommentSize : 0;
+    for (uint64_t offset = last + 1; offset-- > first;) {
+      if (ByteCursor::little(file_.substr(offset, 4), 4) != kEndOfCentralDirectorySignature) continue;
+      const uint64_t comment_size = ByteCursor::little(file_.substr(offset + 20, 2), 2);
+      if (offset + kEndRecordSize + comment_size <= file_.size()) return offset;
+    }
+    throw FormatError("no end-of-central-directory record: not a complete zip archive (truncated?)");
+  }
+
+  Directory readDirectoryLocation(uint64_t end_record) {
+    ByteCursor cursor(file_, end_record + 4);
+    const uint16_t disk = cursor.u16();
+    const uint16_t directory_disk = cursor.u16();
+    cursor.u16();  // entries on this disk
+    Directory directory;
+    directory.entry_count = cursor.u16();
+    directory.size = cursor.u32();
+    directory.offset = cursor.u32();
+    if (disk != 0 || directory_disk != 0) throw FormatError("multi-disk zip archives are not supported");
+
+    if (end_record >= kLocatorSize &&
+        ByteCursor::little(file_.substr(end_record - kLocatorSize, 4), 4) == kZip64LocatorSignature) {
+      ByteCursor locator(file_, end_record - kLocatorSize + 4);
+      locator.u32();  // disk with the zip64 end record
+      const uint64_t zip64_end = locator.u64();
+      if (zip64_end > end_record - kLocatorSize || end_record - kLocatorSize - zip64_end < 56) {
+        throw FormatError("ZIP64 locator points outside the file" + at(zip64_end));
+      }
+      ByteCursor record(file_, zip64_end);
+      if (record.u32() != kZip64EndSignature) {
+        throw FormatError("ZIP64 end-of-central-directory record missing" + at(zip64_end));
+      }
+      record.u64();  // size of this record
+      record.u16();  // version made by
+      record.u16();  // version needed
+      record.u32();  // this disk
+      record.u32();  // directory disk
+      record.u64();  // entries on this disk
+      directory.entry_count = record.u64();
+      directory.size = record.u64();
+      directory.offset = record.u64();
+      archive_.zip64_ = true;
+    }
+    if (directory.entry_count > limits_.max_entries) {
+      throw FormatError("zip archive declares " + std::to_string(directory.entry_count) +
+                        " entries, more than the limit of " + std::to_string(limits_.max_entries));
+    }
+    if (directory.offset > file_.size() || directory.size > file_.size() - directory.offset) {
+      throw FormatError("central directory (offset " + std::to_string(directory.offset) + ", " +
+                        std::to_string(directory.size) + " bytes) lies outside the file (" +
+                        std::to_string(file_.size()) + " bytes): truncated or corrupt archive");
+    }
+    if (directory.entry_count * kCentralHeaderSize > directory.size) {
+      throw FormatError("central directory of " + std::to_string(directory.size) + " bytes cannot hold " +
+                        std::to_string(directory.entry_count) + " entries");
+    }
+    return directory;
+  }
+
+  void readCentralDirectory(const Directory& directory) {
+    ByteCursor cursor(file_.substr(0, directory.offset + directory.size), directory.offset);
+    archive_.entries_.reserve(directory.entry_count);
+    for (uint64_t index = 0; index < directory.entry_count; ++index) {
+      const uint64_t header = cursor.position();
+      if (cursor.remaining() < kCentralHeaderSize || cursor.u32() != kCentralHeaderSignature) {
+        throw FormatError("central directory entry " + std::to_string(index) + " is malformed" + at(header));
+      }
+      ZipEntry entry;
+      cursor.u16();  // version made by
+      cursor.u16();  // version needed
+      entry.flags = cursor.u16();
+      entry.method = cursor.u16();
+      cursor.u32();  // DOS time and date
+      entry.crc32 = cursor.u32();
+      entry.compressed_size = cursor.u32();
+      entry.uncompressed_size = cursor.u32();
+      const uint16_t name_size = cursor.u16();
+      const uint16_t extra_size = cursor.u16();
+      const uint16_t comment_size = cursor.u16();
+      cursor.u16();  // disk number start
+      cursor.u16();  // internal attributes
+      cursor.u32();  // external attributes
+      entry.local_header_offset = cursor.u32();
+      entry.name = std::string(cursor.take(name_size));
+      applyZip64Extra(cursor.take(extra_size), &entry);
+      cursor.take(comment_size);
+      archive_.entries_.push_back(std::move(entry));
+    }
+  }
+
+  // The ZIP64 extra field holds, in this order, only the fields whose 32-bit value is 0xFFFFFFFF.
+  void applyZip64Extra(std::string_view extra, ZipEntry* entry) {
+    ByteCursor cursor(extra);
+    while (cursor.remaining() >= 4) {
+      const uint16_t id = cursor.u16();
+      const uint16_t size = cursor.u16();
+      ByteCursor field(cursor.take(size));
+      if (id != kZip64ExtraId) continue;
+      constexpr uint64_t kMarker = 0xFFFFFFFF;
+      if (entry->uncompressed_size == kMarker) entry->uncompressed_size = field.u64();
+      if (entry->compressed_size == kMarker) entry->compressed_size = field.u64();
+      if (entry->local_header_offset == kMarker) entry->local_header_offset = field.u64();
+    }
+  }
+
+  void readLocalHeader(ZipEntry& entry) {
+    const std::string where = "record '" + entry.name + "'";
+    if (entry.local_header_offset > file_.size() || file_.size() - entry.local_header_offset < kLocalHeaderSize) {
+      throw FormatError(where + ": local header offset " + std::to_string(entry.local_header_offset) +
+                        " is outside the file");
+    }
+    ByteCursor cursor(file_, entry.local_header_offset);
+    if (cursor.u32() != kLocalHeaderSignature) {
+      throw FormatError(where + ": no local header" + at(entry.local_header_offset));
+    }
+    cursor.u16();  // version needed
+    const uint16_t flags = cursor.u16();
+    const uint16_t method = cursor.u16();
+    cursor.u32();  // time and date
+    const uint32_t crc = cursor.u32();
+    const uint32_t compressed = cursor.u32();
+    const uint32_t uncompressed = cursor.u32();
+    const uint16_t name_size = cursor.u16();
+    const uint16_t extra_size = cursor.u16();
+    entry.local_name = std::string(cursor.take(name_size));
+    cursor.take(extra_size);
+    entry.data_offset = cursor.position();
+    if (entry.compressed_size > file_.size() - entry.data_offset) {
+      throw FormatError(where + ": data (" + std::to_string(entry.compressed_size) + " bytes" +
+                        at(entry.data_offset) + ") runs past the end of the file: truncated archive");
+    }
+    if (entry.local_name != entry.name) {
+      note(where + ": local header names it '" + entry.local_name + "'");
+    }
+    if (method != entry.method) note(where + ": local header says compression method " + std::to_string(method));
+    // With bit 3 set the local sizes are zeros and the truth is in the data descriptor.
+    const bool sizes_in_descriptor = (flags & 0x0008) != 0;
+    if (!sizes_in_descriptor && (crc != entry.crc32 || (compressed != entry.compressed_size && compressed != 0xFFFFFFFF) ||
+                                 (uncompressed != entry.uncompressed_size && uncompressed != 0xFFFFFFFF))) {
+      note(where + ": local header sizes or CRC differ from the central directory");
+    }
+  }
+
+  void indexNames() {
+    for (std::size_t i = 0; i < archive_.entries_.size(); ++i) {
+      const bool inserted = archive_.index_.emplace(archive_.entries_[i].name, i).second;
+      if (!inserted) note("record '" + archive_.entries_[i].name + "' appears more than once");
+    }
+  }
+
+  void note(std::string text) { archive_.notes_.push_back(std::move(text)); }
+
+  std::string_view file_;
+  ZipLimits limits_;
+  ZipArchive archive_;
+};
+
+Result<ZipArchive> ZipArchive::read(std::string_view file, const ZipLimits& limits) {
+  try {
+    return ZipDirectoryParser(file, limits).parse();
+  } catch (const FormatError& error) {
+    return makeError(error.what());
+  }
+}
+
+const ZipEntry* ZipArchive::find(std::string_view name) const {
+  const auto found = index_.find(std::string(name));
+  return found == index_.end() ? nullptr : &entries_[found->second];
+}
+
+namespace {
+
+Result<std::string> inflateRaw(std::string_view input, uint64_t expected_size, const std::string& name) {
+  // One spare byte so that data longer than declared shows up as produced > expected.
+  std::string output(expected_size + 1, '\0');
+  z_stream stream{};
+  if (inflateInit2(&stream, -MAX_WBITS) != Z_OK) return makeError("record '" + name + "': cannot start inflate");
+  constexpr uint64_t kChunk = 1u << 30;  // zlib counts in 32-bit chunks
+  const char* in = input.data();
+  uint64_t in_left = input.size();
+  char* out = output.data();
+  uint64_t out_left = output.size();
+  int status = Z_OK;
+  do {
+    if (stream.avail_in == 0 && in_left > 0) {
+      const uint64_t size = std::min(kChunk, in_left);
+      stream.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(in));
+      stream.avail_in = static_cast<uInt>(size);
+      in += size;
+      in_left -= size;
+    }
+    if (stream.avail_out == 0 && out_left > 0) {
+      const uint64_t size = std::min(kChunk, out_left);
+      stream.next_out = reinterpret_cast<Bytef*>(out);
+      stream.avail_out = static_cast<uInt>(size);
+      out += size;
+      out_left -= size;
+    }
+    status = inflate(&stream, Z_NO_FLUSH);
+  } while (status == Z_OK);
+  const uint64_t produced = stream.total_out;
+  inflateEnd(&stream);
+  if (status != Z_STREAM_END || produced > expected_size) {
+    return makeError("record '" + name + "': deflate data is corrupt or larger than the declared " +
+                     std::to_string(expected_size) + " bytes");
+  }
+  if (produced != expected_size) {
+    return makeError("record '" + name + "': inflates to " + std::to_string(produced) +
+                     " bytes, central directory says " + std::to_string(expected_size));
+  }
+  output.resize(expected_size);
+  return output;
+}
+
+}  // namespace
+
+Result<RecordBytes> ZipArchive::read(const ZipEntry& entry) const {
+  if (entry.encrypted()) return makeError("record '" + entry.name + "' is encrypted");
+  const std::string_view data = file_.substr(entry.data_offset, entry.compressed_size);
+  if (entry.method == 0) {
+    if (entry.compressed_size != entry.uncompressed_size) {
+      return makeError("record '" + entry.name + "' is stored but its compressed and uncompressed sizes differ");
+    }
+    return RecordBytes::view(data);
+  }
+  if (entry.method != 8) {
+    return makeError("record '" + entry.name + "' uses unsupported compression method " + std::to_string(entry.method));
+  }
+  if (entry.uncompressed_size > limits_.max_inflated_size) {
+    return makeError("record '" + entry.name + "' would inflate to " + std::to_string(entry.uncompressed_size) +
+                     " bytes, more than the limit of " + std::to_string(limits_.max_inflated_size));
+  }
+  Result<std::string> inflated = inflateRaw(data, entry.uncompressed_size, entry.name);
+  if (!inflated) return inflated.error();
+  return RecordBytes::own(std::move(inflated).value());
+}
+
+uint32_t crc32Of(std::string_view bytes) {
+  uLong crc = ::crc32(0L, Z_NULL, 0);
+  constexpr std::size_t kChunk = 1u << 30;
+  for (std::size_t done = 0; done < bytes.size(); done += kChunk) {
+    const std::size_t size = std::min(kChunk, bytes.size() - done);
+    crc = ::crc32(crc, reinterpret_cast<const Bytef*>(bytes.data() + done), static_cast<uInt>(size));
+  }
+  return static_cast<uint32_t>(crc);
+}
+
+}  // namespace ckptlint::io

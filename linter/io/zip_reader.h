@@ -1,0 +1,91 @@
+// ZipArchive: reads a zip container the way PyTorch's reader (miniz) sees it: sizes and CRCs
+// from the central directory (PyTorch's local headers hold zeros), each record's data offset
+// from its local header. Everything is bounded by the file; nothing is read eagerly except the
+// directory. Disagreements between local and central headers are kept as notes for the
+// integrity rules, because they are how scanner bypasses hide.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "linter/core/result.h"
+
+namespace ckptlint::io {
+
+struct ZipLimits {
+  uint64_t max_entries = 4'000'000;
+  uint64_t max_inflated_size = uint64_t{1} << 32;  // one extracted (deflated) record, 4 GiB
+};
+
+struct ZipEntry {
+  std::string name;                 // from the central directory
+  std::string local_name;           // from the local header (should be equal)
+  uint16_t flags = 0;
+  uint16_t method = 0;              // 0 stored, 8 deflated
+  uint32_t crc32 = 0;
+  uint64_t compressed_size = 0;
+  uint64_t uncompressed_size = 0;
+  uint64_t local_header_offset = 0;
+  uint64_t data_offset = 0;         // first byte of the record's (compressed) data
+
+  bool encrypted() const { return (flags & 0x0001) != 0; }
+};
+
+/// A record's bytes: a view into the mapped file for stored records, or owned inflated bytes.
+class RecordBytes {
+ public:
+  static RecordBytes view(std::string_view bytes) { return RecordBytes(bytes); }
+  static RecordBytes own(std::string bytes) { return RecordBytes(std::move(bytes)); }
+  std::string_view bytes() const { return owned_ ? std::string_view(storage_) : view_; }
+
+  RecordBytes(RecordBytes&& other) noexcept { *this = std::move(other); }
+  RecordBytes& operator=(RecordBytes&& other) noexcept {
+    owned_ = other.owned_;
+    storage_ = std::move(other.storage_);
+    view_ = other.view_;
+    return *this;
+  }
+
+ private:
+  explicit RecordBytes(std::string_view bytes) : view_(bytes) {}
+  explicit RecordBytes(std::string bytes) : owned_(true), storage_(std::move(bytes)) {}
+  bool owned_ = false;
+  std::string storage_;
+  std::string_view view_;
+};
+
+class ZipArchive {
+ public:
+  /// Parses the end-of-central-directory records (classic and ZIP64) and the whole central
+  /// directory, and checks every entry's local header and data range against the file.
+  static Result<ZipArchive> read(std::string_view file, const ZipLimits& limits = {});
+
+  const std::vector<ZipEntry>& entries() const { return entries_; }
+  /// The first entry with exactly this name (as miniz finds it), or nullptr.
+  const ZipEntry* find(std::string_view name) const;
+  bool usesZip64() const { return zip64_; }
+
+  /// The record's bytes: stored records are returned without copying; deflated ones are
+  /// inflated (bounded by ZipLimits::max_inflated_size and the declared size).
+  Result<RecordBytes> read(const ZipEntry& entry) const;
+
+  /// Observations that do not stop reading (header disagreements, duplicate names, ...).
+  const std::vector<std::string>& notes() const { return notes_; }
+
+ private:
+  std::string_view file_;
+  ZipLimits limits_;
+  bool zip64_ = false;
+  std::vector<ZipEntry> entries_;
+  std::unordered_map<std::string, std::size_t> index_;
+  std::vector<std::string> notes_;
+
+  friend class ZipDirectoryParser;
+};
+
+uint32_t crc32Of(std::string_view bytes);
+
+}  // namespace ckptlint::io

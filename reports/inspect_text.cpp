@@ -1,0 +1,102 @@
+#include <sstream>
+
+#include "reports/inspect_report.h"
+#include "reports/text_table.h"
+
+namespace ckptlint::reports {
+namespace {
+
+std::string humanBytes(uint64_t bytes) {
+  const char* units[] = {"B", "KiB", "MiB", "GiB", "TiB"};
+  double value = static_cast<double>(bytes);
+  int unit = 0;
+  while (value >= 1024 && unit < 4) {
+    value /= 1024;
+    ++unit;
+  }
+  std::ostringstream out;
+  if (unit == 0) {
+    out << bytes << " B";
+  } else {
+    out.precision(value < 10 ? 2 : value < 100 ? 1 : 0);
+    out << std::fixed << value << ' ' << units[unit];
+  }
+  return out.str();
+}
+
+std::string listOf(const std::vector<int64_t>& values) {
+  std::string out = "[";
+  for (std::size_t i = 0; i < values.size(); ++i) {
+    if (i > 0) out += ", ";
+    out += std::to_string(values[i]);
+  }
+  return out + "]";
+}
+
+void writeSummary(const Checkpoint& checkpoint, std::ostream& out) {
+  out << checkpoint.file << '\n';
+  out << "  format          " << checkpoint.format << ", pickle protocol " << checkpoint.pickle_protocol << '\n';
+  out << "  size            " << humanBytes(checkpoint.file_size) << '\n';
+  out << "  archive root    " << checkpoint.archive_root << '\n';
+  out << "  byte order      " << (checkpoint.byteorder.empty() ? "little (no byteorder record)" : checkpoint.byteorder)
+      << '\n';
+  out << "  tensors         " << checkpoint.tensors.size() << '\n';
+  out << "  globals         ";
+  const std::vector<std::string> globals = checkpoint.distinctGlobals();
+  for (std::size_t i = 0; i < globals.size(); ++i) out << (i > 0 ? "\n                  " : "") << globals[i];
+  out << (globals.empty() ? "(none)\n" : "\n");
+}
+
+void writeStateDicts(const Checkpoint& checkpoint, std::ostream& out) {
+  out << "\nState dicts (" << checkpoint.state_dicts.size() << ")\n";
+  if (checkpoint.state_dicts.empty()) {
+    out << "  none: no mapping of string keys to tensors\n";
+    return;
+  }
+  TextTable table({"path", "tensors", "module metadata"});
+  for (const StateDict& state_dict : checkpoint.state_dicts) {
+    table.addRow({displayPath(state_dict.path), std::to_string(state_dict.tensors.size()),
+                  state_dict.has_metadata ? "yes" : "no"});
+  }
+  table.write(out, "  ");
+}
+
+void writeRecords(const Checkpoint& checkpoint, std::ostream& out) {
+  out << "\nRecords (" << checkpoint.records.size() << ")\n";
+  TextTable table({"name", "offset", "size", "compression"});
+  for (const ArchiveRecord& record : checkpoint.records) {
+    table.addRow({record.name, std::to_string(record.data_offset), std::to_string(record.size),
+                  record.method == 0 ? "stored" : record.method == 8 ? "deflated" : "method " + std::to_string(record.method)});
+  }
+  table.write(out, "  ");
+}
+
+void writeTensors(const Checkpoint& checkpoint, std::ostream& out) {
+  out << "\nTensors (" << checkpoint.tensors.size() << ")\n";
+  TextTable table({"path", "dtype", "shape", "stride", "offset", "device", "storage", "kind"});
+  for (const TensorInfo& tensor : checkpoint.tensors) {
+    table.addRow({displayPath(tensor.path), std::string(name(tensor.dtype)), listOf(tensor.shape), listOf(tensor.stride),
+                  std::to_string(tensor.storage_offset), tensor.device,
+                  tensor.storage_key.empty() ? "-" : "data/" + tensor.storage_key,
+                  tensor.is_parameter ? "parameter" : "tensor"});
+  }
+  table.write(out, "  ");
+}
+
+void writeNotes(const Checkpoint& checkpoint, std::ostream& out) {
+  if (checkpoint.notes.empty()) return;
+  out << "\nNotes (" << checkpoint.notes.size() << ")\n";
+  for (const std::string& note : checkpoint.notes) out << "  - " << note << '\n';
+}
+
+}  // namespace
+
+void writeInspectText(const Checkpoint& checkpoint, std::ostream& out) {
+  writeSummary(checkpoint, out);
+  writeStateDicts(checkpoint, out);
+  writeRecords(checkpoint, out);
+  writeTensors(checkpoint, out);
+  writeNotes(checkpoint, out);
+}
+
+}  // namespace ckptlint::reports

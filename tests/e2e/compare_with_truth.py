@@ -1,0 +1,131 @@
+#!/usr/bin/env python3
+"""Compare `ckptlint inspect --format json` with a truth.json written by real PyTorch.
+
+Usage: compare_with_truth.py --ckptlint BIN --truth TRUTH.json --dir DIR
+Standard library only. Exits 1 if any file fails or if no file was compared.
+"""
+import argparse
+import json
+import os
+import subprocess
+import sys
+
+FIELDS = ("path", "dtype", "shape", "stride", "storage_offset", "parameter")
+ZIP_MAGIC = b"PK\x03\x04"
+MAX_DIFFS = 5
+
+
+def same(a, b):
+    """JSON equality that, unlike ==, keeps false != 0 and 1 != 1.0."""
+    if type(a) is not type(b):
+        return False
+    if isinstance(a, list):
+        return len(a) == len(b) and all(same(x, y) for x, y in zip(a, b))
+    if isinstance(a, dict):
+        return a.keys() == b.keys() and all(same(a[k], b[k]) for k in a)
+    return a == b
+
+
+def show(tensor):
+    return "{path} {dtype} shape={shape} stride={stride} offset={storage_offset} param={parameter}".format(
+        **{f: json.dumps(tensor.get(f, "<missing>")) for f in FIELDS})
+
+
+def compare_tensors(expected, actual):
+    """Return a list of human-readable problems (empty when they agree)."""
+    problems = []
+    if len(expected) != len(actual):
+        problems.append(f"tensor count: expected {len(expected)}, got {len(actual)}")
+    shown = 0
+    for i, (exp, act) in enumerate(zip(expected, actual)):
+        bad = [f for f in FIELDS if f not in act or not same(exp[f], act[f])]
+        if bad:
+            shown += 1
+            if shown <= MAX_DIFFS:
+                problems.append(f"tensor #{i} differs in {', '.join(bad)}\n"
+                                f"      expected {show(exp)}\n"
+                                f"      got      {show(act)}")
+    if shown > MAX_DIFFS:
+        problems.append(f"... and {shown - MAX_DIFFS} more differing tensors")
+    for i in range(len(actual), len(expected))[:MAX_DIFFS]:
+        problems.append(f"missing tensor #{i}: {show(expected[i])}")
+    for i in range(len(expected), len(actual))[:MAX_DIFFS]:
+        problems.append(f"unexpected tensor #{i}: {show(actual[i])}")
+    return problems
+
+
+def compare_state_dicts(expected_paths, output):
+    """Every truth state dict must be among ckptlint's candidates; extras are only info."""
+    got = [sd.get("path") for sd in output.get("state_dicts", []) if isinstance(sd, dict)]
+    problems = [f"state dict {json.dumps(p)} not reported (got {json.dumps(got)})"
+                for p in expected_paths if not any(same(p, g) for g in got)]
+    extras = [g for g in got if not any(same(g, p) for p in expected_paths)]
+    return problems, extras
+
+
+def run_inspect(binary, path):
+    proc = subprocess.run([binary, "inspect", "--format", "json", path],
+                          capture_output=True, text=True, timeout=120)
+    if proc.returncode != 0:
+        raise RuntimeError(f"exit code {proc.returncode}; stderr: {proc.stderr.strip()}")
+    try:
+        return json.loads(proc.stdout)
+    except json.JSONDecodeError as e:
+        raise RuntimeError(f"stdout is not JSON ({e}): {proc.stdout[:200]!r}")
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--ckptlint", required=True)
+    ap.add_argument("--truth", required=True)
+    ap.add_argument("--dir", required=True)
+    args = ap.parse_args()
+
+    with open(args.truth) as f:
+        truth = json.load(f)
+    compared = failed = 0
+    for name, entry in truth.items():
+        path = os.path.join(args.dir, name)
+        if entry.get("loader") != "torch.load":
+            print(f"skip {name}: loader is {entry.get('loader')}")
+            continue
+        try:
+            with open(path, "rb") as f:
+                magic = f.read(4)
+        except OSError as e:
+            print(f"FAIL {name}: cannot read file: {e}")
+            compared += 1
+            failed += 1
+            continue
+        if magic != ZIP_MAGIC:
+            print(f"skip {name}: not a zip checkpoint")
+            continue
+
+        compared += 1
+        try:
+            output = run_inspect(args.ckptlint, path)
+            problems = compare_tensors(entry["tensors"], output.get("tensors", []))
+            extras = []
+            if "state_dicts" in entry:
+                sd_problems, extras = compare_state_dicts(entry["state_dicts"], output)
+                problems += sd_problems
+        except (RuntimeError, OSError, subprocess.TimeoutExpired) as e:
+            problems, extras = [f"ckptlint inspect failed: {e}"], []
+        if problems:
+            failed += 1
+            print(f"FAIL {name}")
+            for p in problems:
+                print(f"    {p}")
+        else:
+            print(f"PASS {name} ({len(entry['tensors'])} tensors)")
+        for p in extras:
+            print(f"    info: extra state dict candidate {json.dumps(p)}")
+
+    print(f"{compared - failed}/{compared} files passed")
+    if compared == 0:
+        print("error: no file was compared")
+    return 1 if failed or compared == 0 else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
