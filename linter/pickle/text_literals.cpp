@@ -25,7 +25,7 @@ std::optional<int64_t> int64FromLittleEndian(std::string_view bytes) {
 
 std::string decimalFromLittleEndian(std::string_view bytes) {
   if (auto small = int64FromLittleEndian(bytes)) return std::to_string(*small);
-  // Magnitude as base-2^32 limbs (most significant first), then repeated division by 1e9.
+  // Magnitude in two's complement negated if needed, then repeated division by 1e9.
   std::vector<uint8_t> magnitude(bytes.begin(), bytes.end());
   const bool negative = (magnitude.back() & 0x80) != 0;
   if (negative) {  // two's complement negate
@@ -36,13 +36,10 @@ std::string decimalFromLittleEndian(std::string_view bytes) {
       carry = sum >> 8;
     }
   }
-  std::vector<uint32_t> limbs;
-  for (std::size_t i = magnitude.size(); i > 0;) {
-    uint32_t limb = 0;
-    const std::size_t begin = i >= 4 ? i - 4 : 0;
-    for (std::size_t j = i; j-- > begin;) limb = (limb << 8) | magnitude[j];
-    limbs.push_back(limb);
-    i = begin;
+  // Base-2^32 limbs, most significant first, as the long division below wants them.
+  std::vector<uint32_t> limbs((magnitude.size() + 3) / 4, 0);
+  for (std::size_t i = 0; i < magnitude.size(); ++i) {
+    limbs[limbs.size() - 1 - i / 4] |= static_cast<uint32_t>(magnitude[i]) << (8 * (i % 4));
   }
   std::string digits;
   while (!limbs.empty()) {

@@ -1,0 +1,193 @@
+#include "linter/io/zip_reader.h"
+
+#include <gtest/gtest.h>
+
+#include "tests/unit/zip_builder.h"
+
+namespace ckptlint::io {
+namespace {
+
+using testing::buildZip;
+using testing::ZipBuildEntry;
+using testing::ZipBuildOptions;
+
+std::string readRecord(const ZipArchive& zip, const std::string& name) {
+  const ZipEntry* entry = zip.find(name);
+  EXPECT_NE(entry, nullptr) << name;
+  if (entry == nullptr) return {};
+  Result<RecordBytes> bytes = zip.read(*entry);
+  EXPECT_TRUE(bytes.ok()) << (bytes.ok() ? "" : bytes.error().message);
+  return bytes.ok() ? std::string(bytes->bytes()) : std::string();
+}
+
+TEST(ZipReader, ReadsPyTorchLayoutWithAlignedData) {
+  const std::string file = buildZip({{"root/data.pkl", "pickle bytes"}, {"root/data/0", std::string(100, 'x')},
+                                     {"root/version", "3\n"}});
+  Result<ZipArchive> zip = ZipArchive::read(file);
+  ASSERT_TRUE(zip.ok()) << zip.error().message;
+  ASSERT_EQ(zip->entries().size(), 3u);
+  for (const ZipEntry& entry : zip->entries()) {
+    EXPECT_EQ(entry.data_offset % 64, 0u) << entry.name;  // offset honours the FB padding field
+  }
+  EXPECT_EQ(readRecord(*zip, "root/data.pkl"), "pickle bytes");
+  EXPECT_EQ(readRecord(*zip, "root/data/0"), std::string(100, 'x'));
+  EXPECT_EQ(zip->find("root/data/0")->uncompressed_size, 100u);  // from the central directory
+  EXPECT_TRUE(zip->notes().empty());
+  EXPECT_FALSE(zip->usesZip64());
+}
+
+TEST(ZipReader, StoredRecordsAreViewsIntoTheFile) {
+  const std::string file = buildZip({{"a/x", "hello"}});
+  Result<ZipArchive> zip = ZipArchive::read(file);
+  ASSERT_TRUE(zip.ok());
+  Result<RecordBytes> bytes = zip->read(zip->entries()[0]);
+  ASSERT_TRUE(bytes.ok());
+  EXPECT_EQ(bytes->bytes().data(), file.data() + zip->entries()[0].data_offset);
+}
+
+TEST(ZipReader, InflatesDeflatedRecords) {
+  std::string text;
+  for (int i = 0; i < 1000; ++i) text += "def forward(self, x):\n";
+  const std::string file = buildZip({{"a/code.py", text, true}, {"a/data.pkl", "p"}});
+  Result<ZipArchive> zip = ZipArchive::read(file);
+  ASSERT_TRUE(zip.ok()) << zip.error().message;
+  EXPECT_EQ(zip->find("a/code.py")->method, 8);
+  EXPECT_LT(zip->find("a/code.py")->compressed_size, text.size());
+  EXPECT_EQ(readRecord(*zip, "a/code.py"), text);
+}
+
+TEST(ZipReader, ReadsZip64RecordsAndExtraFields) {
+  ZipBuildOptions options;
+  options.zip64 = true;
+  const std::string file = buildZip({{"r/data.pkl", "abc"}, {"r/data/0", "0123456789"}}, options);
+  Result<ZipArchive> zip = ZipArchive::read(file);
+  ASSERT_TRUE(zip.ok()) << zip.error().message;
+  EXPECT_TRUE(zip->usesZip64());
+  EXPECT_EQ(zip->find("r/data/0")->uncompressed_size, 10u);
+  EXPECT_EQ(readRecord(*zip, "r/data/0"), "0123456789");
+}
+
+TEST(ZipReader, ReadsSizesFromLocalHeadersWhenNoDescriptor) {
+  ZipBuildOptions options;
+  options.sizes_in_descriptor = false;
+  options.alignment = 0;
+  const std::string file = buildZip({{"r/a", "xyz"}}, options);
+  Result<ZipArchive> zip = ZipArchive::read(file);
+  ASSERT_TRUE(zip.ok()) << zip.error().message;
+  EXPECT_EQ(readRecord(*zip, "r/a"), "xyz");
+  EXPECT_TRUE(zip->notes().empty());
+}
+
+TEST(ZipReader, NotesLocalNameThatDiffersFromCentralName) {
+  ZipBuildEntry entry{"r/data.pkl", "x"};
+  entry.local_name = "r/evil.pkl";
+  Result<ZipArchive> zip = ZipArchive::read(buildZip({entry}));
+  ASSERT_TRUE(zip.ok());
+  ASSERT_EQ(zip->notes().size(), 1u);
+  EXPECT_NE(zip->notes()[0].find("local header names it 'r/evil.pkl'"), std::string::npos);
+}
+
+TEST(ZipReader, NotesDuplicateNamesAndFindsTheFirst) {
+  Result<ZipArchive> zip = ZipArchive::read(buildZip({{"r/a", "first"}, {"r/a", "second"}}));
+  ASSERT_TRUE(zip.ok());
+  EXPECT_EQ(readRecord(*zip, "r/a"), "first");
+  ASSERT_EQ(zip->notes().size(), 1u);
+  EXPECT_NE(zip->notes()[0].find("more than once"), std::string::npos);
+}
+
+TEST(ZipReader, RejectsFilesWithoutEndRecord) {
+  EXPECT_FALSE(ZipArchive::read("").ok());
+  EXPECT_FALSE(ZipArchive::read("PK\x03\x04 not really a zip at all, just text").ok());
+  std::string file = buildZip({{"r/a", "x"}});
+  file[file.size() - 22] = 'Q';  // break the EOCD signature
+  Result<ZipArchive> zip = ZipArchive::read(file);
+  ASSERT_FALSE(zip.ok());
+  EXPECT_NE(zip.error().message.find("end-of-central-directory"), std::string::npos);
+}
+
+TEST(ZipReader, RejectsCentralDirectoryOutsideFile) {
+  std::string file = buildZip({{"r/a", "x"}});
+  // Directory offset field of the EOCD (last 22 bytes: offset at +16) pointing past the end.
+  const std::size_t field = file.size() - 22 + 16;
+  file[field + 3] = 0x7F;
+  Result<ZipArchive> zip = ZipArchive::read(file);
+  ASSERT_FALSE(zip.ok());
+  EXPECT_NE(zip.error().message.find("outside the file"), std::string::npos) << zip.error().message;
+}
+
+TEST(ZipReader, RejectsLocalHeaderOffsetOutsideFile) {
+  std::string file = buildZip({{"r/a", "x"}});
+  const std::size_t directory = file.find(std::string("PK\x01\x02", 4));
+  file[directory + 42 + 3] = 0x40;  // local header offset, high byte
+  Result<ZipArchive> zip = ZipArchive::read(file);
+  ASSERT_FALSE(zip.ok());
+  EXPECT_NE(zip.error().message.find("local header offset"), std::string::npos) << zip.error().message;
+}
+
+TEST(ZipReader, RejectsRecordDataRunningPastTheEnd) {
+  std::string file = buildZip({{"r/a", std::string(50, 'x')}});
+  const std::size_t directory = file.find(std::string("PK\x01\x02", 4));
+  file[directory + 20 + 2] = 0x10;  // compressed size becomes ~1 MB
+  Result<ZipArchive> zip = ZipArchive::read(file);
+  ASSERT_FALSE(zip.ok());
+  EXPECT_NE(zip.error().message.find("past the end"), std::string::npos) << zip.error().message;
+}
+
+TEST(ZipReader, RejectsMoreEntriesThanTheDirectoryCanHold) {
+  std::string file = buildZip({{"r/a", "x"}});
+  const std::size_t count = file.size() - 22 + 10;
+  file[count] = static_cast<char>(0xFF);
+  file[count + 1] = static_cast<char>(0xFF);
+  Result<ZipArchive> zip = ZipArchive::read(file);
+  ASSERT_FALSE(zip.ok());
+  EXPECT_NE(zip.error().message.find("cannot hold"), std::string::npos) << zip.error().message;
+}
+
+TEST(ZipReader, EnforcesEntryLimit) {
+  ZipLimits limits;
+  limits.max_entries = 2;
+  Result<ZipArchive> zip = ZipArchive::read(buildZip({{"r/a", "1"}, {"r/b", "2"}, {"r/c", "3"}}), limits);
+  ASSERT_FALSE(zip.ok());
+  EXPECT_NE(zip.error().message.find("limit"), std::string::npos);
+}
+
+TEST(ZipReader, EveryTruncationFailsCleanly) {
+  const std::string file = buildZip({{"r/data.pkl", "abcdef"}, {"r/data/0", std::string(300, 'q'), true}});
+  for (std::size_t length = 0; length < file.size(); ++length) {
+    Result<ZipArchive> zip = ZipArchive::read(std::string_view(file).substr(0, length));
+    if (!zip.ok()) continue;
+    // A prefix can only parse if it still ends in a consistent directory; reading must stay bounded.
+    for (const ZipEntry& entry : zip->entries()) (void)zip->read(entry);
+  }
+}
+
+TEST(ZipReader, RejectsCorruptDeflateData) {
+  std::string text(5000, 'a');
+  std::string file = buildZip({{"r/a", text, true}});
+  Result<ZipArchive> zip = ZipArchive::read(file);
+  ASSERT_TRUE(zip.ok());
+  const ZipEntry entry = zip->entries()[0];
+  std::string damaged = file;
+  for (uint64_t i = 0; i < entry.compressed_size; ++i) damaged[entry.data_offset + i] = static_cast<char>(0xFF);
+  Result<ZipArchive> damaged_zip = ZipArchive::read(damaged);
+  ASSERT_TRUE(damaged_zip.ok());
+  EXPECT_FALSE(damaged_zip->read(damaged_zip->entries()[0]).ok());
+}
+
+TEST(ZipReader, RejectsInflatedSizeOverLimit) {
+  ZipLimits limits;
+  limits.max_inflated_size = 100;
+  Result<ZipArchive> zip = ZipArchive::read(buildZip({{"r/a", std::string(1000, 'a'), true}}), limits);
+  ASSERT_TRUE(zip.ok());
+  Result<RecordBytes> bytes = zip->read(zip->entries()[0]);
+  ASSERT_FALSE(bytes.ok());
+  EXPECT_NE(bytes.error().message.find("limit"), std::string::npos);
+}
+
+TEST(ZipReader, Crc32MatchesZlibReferenceValue) {
+  EXPECT_EQ(crc32Of("123456789"), 0xCBF43926u);  // the standard CRC-32 check value
+  EXPECT_EQ(crc32Of(""), 0u);
+}
+
+}  // namespace
+}  // namespace ckptlint::io
