@@ -94,8 +94,8 @@ void writeNotes(const Checkpoint& checkpoint, std::ostream& out) {
 void writeInspectText(const Checkpoint& checkpoint, std::ostream& out) {
   writeSummary(checkpoint, out);
   writeStateDicts(checkpoint, out);
-  writeRecords(checkpoint, out);
   writeTensors(checkpoint, out);
+  writeRecords(checkpoint, out);
   writeNotes(checkpoint, out);
 }
 

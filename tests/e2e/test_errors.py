@@ -2,8 +2,10 @@
 """Check that `ckptlint inspect` fails closed on unreadable inputs.
 
 Usage: test_errors.py --ckptlint BIN --workdir DIR [--sample ZIP_CHECKPOINT] [--legacy LEGACY_FILE]
+                      [--truncate SMALL_CHECKPOINT]
 Standard library only. For every bad input, `inspect` (text and JSON) must exit 2, print
-nothing on stdout and exactly one non-empty stderr line naming the file.
+nothing on stdout and exactly one stderr line "ckptlint: error: FILE: ...". With --truncate,
+every proper prefix of that file must fail the same way (never a crash, never "clean").
 """
 import argparse
 import functools
@@ -56,21 +58,21 @@ def torch_like_zip(members):
 
 
 def make_cases(workdir, sample, legacy):
-    """Yield (name, path, extra checks) where extra checks are 'prefix' and/or 'legacy'."""
+    """Yield (name, path, extra checks) where the extra check may be 'legacy'."""
     j = functools.partial(os.path.join, workdir)
-    yield "missing file", j("does-not-exist.pt"), {"prefix"}
+    yield "missing file", j("does-not-exist.pt"), set()
     os.makedirs(j("a-directory.pt"), exist_ok=True)
     yield "directory", j("a-directory.pt"), set()
     yield "empty file", write(j("empty.pt"), b""), set()
     rng = random.Random(1234)
-    yield "random garbage", write(j("garbage.pt"), bytes(rng.getrandbits(8) for _ in range(1000))), {"prefix"}
+    yield "random garbage", write(j("garbage.pt"), bytes(rng.getrandbits(8) for _ in range(1000))), set()
 
     good_pickle = pickle.dumps({"a": 1}, protocol=2)
     valid = torch_like_zip({"data.pkl": good_pickle, "version": b"3\n"})
     yield "zip with corrupted EOCD signature", \
         write(j("bad-eocd.pt"), corrupt_eocd(valid)), set()
     yield "zip with truncated data.pkl", write(j("truncated-pickle.pt"), torch_like_zip(
-        {"data.pkl": good_pickle[:-3], "version": b"3\n"})), {"prefix"}
+        {"data.pkl": good_pickle[:-3], "version": b"3\n"})), set()
     yield "zip without data.pkl", write(j("no-data-pkl.pt"), torch_like_zip(
         {"version": b"3\n", "data/0": b"\0" * 16})), set()
 
@@ -108,10 +110,22 @@ def check(binary, path, extra, fmt_args):
         problems.append(f"stderr should be exactly one non-empty line, got {proc.stderr[:400]!r}")
     elif path not in lines[0]:
         problems.append(f"stderr does not name {path}: {lines[0]!r}")
-    if "prefix" in extra and not ERROR_PREFIX.match(proc.stderr):
+    if not ERROR_PREFIX.match(proc.stderr):
         problems.append(f"stderr does not start with 'ckptlint: error: ': {proc.stderr[:200]!r}")
     if "legacy" in extra and "legacy" not in proc.stderr.lower():
         problems.append(f"stderr does not mention 'legacy': {proc.stderr[:200]!r}")
+    return problems
+
+
+def truncation_sweep(binary, source, workdir):
+    """Every proper prefix of `source` (cut mid-record, mid-directory, mid-end-record)."""
+    with open(source, "rb") as f:
+        data = f.read()
+    path = os.path.join(workdir, "truncated.pt")
+    problems = []
+    for length in range(len(data)):
+        write(path, data[:length])
+        problems += [f"prefix of {length} bytes: {p}" for p in check(binary, path, set(), ["--format", "json"])]
     return problems
 
 
@@ -121,6 +135,7 @@ def main():
     ap.add_argument("--workdir", required=True)
     ap.add_argument("--sample", help="a real torch zip checkpoint to truncate")
     ap.add_argument("--legacy", help="a legacy (non-zip) torch.save file")
+    ap.add_argument("--truncate", help="a small real checkpoint; every proper prefix must fail cleanly")
     args = ap.parse_args()
     os.makedirs(args.workdir, exist_ok=True)
 
@@ -134,6 +149,13 @@ def main():
             for p in problems:
                 print(f"    {p}")
             failed += bool(problems)
+    if args.truncate:
+        total += 1
+        problems = truncation_sweep(args.ckptlint, args.truncate, args.workdir)
+        print(f"{'FAIL' if problems else 'PASS'} every truncation of {os.path.basename(args.truncate)}")
+        for p in problems[:10]:
+            print(f"    {p}")
+        failed += bool(problems)
     print(f"{total - failed}/{total} error cases passed")
     return 1 if failed else 0
 

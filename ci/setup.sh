@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# Installs everything ckptlint needs to build and test on Debian bookworm (run as root).
+set -euo pipefail
+packages=(
+  cmake ninja-build g++ ccache
+  libboost-program-options-dev nlohmann-json3-dev libgtest-dev zlib1g-dev
+  python3-torch python3-torchvision python3-jsonschema   # test fixtures only
+)
+missing=()
+for package in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
+done
+if [ ${#missing[@]} -eq 0 ]; then
+  echo "ci/setup.sh: all packages present"
+  exit 0
+fi
+sudo=""
+[ "$(id -u)" -eq 0 ] || sudo="sudo"
+export DEBIAN_FRONTEND=noninteractive
+$sudo apt-get update -q
+$sudo apt-get install -y -q --no-install-recommends "${missing[@]}"
