@@ -46,15 +46,16 @@ def warm_page_cache(path):
 
 
 def measure(cmd):
-    """(wall seconds, peak RSS MiB) of one fresh child; wait4 reports that child alone."""
+    """(wall seconds, peak RSS MiB) of one run. RSS comes from /usr/bin/time, whose child is
+    forked from a small process: wait4() on a child forked from this Python interpreter would
+    report the interpreter's own pre-exec RSS as the child's peak."""
     start = time.perf_counter()
-    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL)
-    _, status, usage = os.wait4(proc.pid, 0)
+    proc = subprocess.run(["/usr/bin/time", "-f", "%M", *cmd], stdout=subprocess.DEVNULL,
+                          stderr=subprocess.PIPE, text=True)
     wall = time.perf_counter() - start
-    proc.returncode = os.waitstatus_to_exitcode(status)
     if proc.returncode != 0:
-        raise SystemExit(f"command failed with exit code {proc.returncode}: {' '.join(cmd)}")
-    return wall, usage.ru_maxrss / 1024  # ru_maxrss is in KiB on Linux
+        raise SystemExit(f"command failed with exit code {proc.returncode}: {' '.join(cmd)}\n{proc.stderr}")
+    return wall, int(proc.stderr.strip().splitlines()[-1]) / 1024  # %M is in KiB
 
 
 def bench(cmd, runs):
