@@ -1,0 +1,161 @@
+#!/usr/bin/python3
+"""ckptlint's pickle reader against CPython's pickler, protocols 0-5.
+
+For each test object and protocol, pickle.dumps() writes a stream, `pickle_dump` (ckptlint's
+reader) turns it into a JSON value tree, and this script rebuilds a Python object from that tree
+-- calling only a small allowlist of constructors -- and compares it with the original. Shared
+references and cycles must come back as shared references and cycles. Standard library only.
+"""
+import argparse
+import codecs
+import collections
+import copyreg
+import json
+import os
+import pickle
+import subprocess
+import sys
+
+
+class Point:
+    def __init__(self, x, y):
+        self.x, self.y = x, y
+
+    def __eq__(self, other):
+        return type(other) is Point and self.__dict__ == other.__dict__
+
+
+# What a rebuilt tree may call: the constructors Python's pickler uses for these objects.
+ALLOWED = {
+    ("builtins", "set"): set, ("builtins", "frozenset"): frozenset,
+    ("builtins", "bytearray"): bytearray, ("builtins", "bytes"): bytes,
+    ("builtins", "complex"): complex, ("builtins", "object"): object,
+    ("_codecs", "encode"): codecs.encode, ("collections", "OrderedDict"): collections.OrderedDict,
+    ("copyreg", "_reconstructor"): copyreg._reconstructor, ("__main__", "Point"): Point,
+}
+
+
+def objects():
+    shared = [1]
+    recursive_list = []
+    recursive_list.append(recursive_list)
+    recursive_dict = {}
+    recursive_dict["self"] = recursive_dict
+    return {
+        "scalars": [None, True, False, 0, 1, -1, 255, 256, 65535, 65536, -2**31, 2**31 - 1, 2**31, 2**40,
+                    -2**63, 2**63, 2**64, -(2**100), 10**40, 0.0, -0.5, 1e300, 3.141592653589793],
+        "strings": ["", "ascii", "héllo wörld ✓ 🐍", "x" * 300, "line\nbreak\\ 'q' \"dq\"\r\x00\x1a"],
+        "bytes": [b"", b"\x00\xff bytes", bytearray(b"ba")],
+        "tuples": [(), (1,), (1, 2), (1, 2, 3), tuple(range(10))],
+        "lists": [[], [1, [2, [3]]], list(range(2500))],
+        "dicts": [{}, {"a": 1, 2: "b", None: [], (1, 2): "tuple key", True: "bool key"},
+                  {str(i): i for i in range(2500)}],
+        "sets": [set(), {1, 2, 3}, frozenset({"a"})],
+        "ordered dict": collections.OrderedDict([("w", 1), ("b", 2)]),
+        "complex": complex(1, 2),
+        "instance": Point(1, [2, 3]),
+        "shared": [shared, shared, (shared,)],
+        "recursive list": recursive_list,
+        "recursive dict": recursive_dict,
+    }
+
+
+def rebuild(node, memo):
+    if "ref" in node:
+        return memo[node["ref"]]
+    for scalar in ("none", "bool", "str", "float"):
+        if scalar in node:
+            return None if scalar == "none" else node[scalar]
+    if "int" in node:
+        return int(node["int"])
+    if "bytes" in node:
+        return bytes.fromhex(node["bytes"])
+    if "global" in node:
+        found = ALLOWED.get(tuple(node["global"]))
+        if found is None:
+            raise ValueError(f"global not allowed in a rebuild: {node['global']}")
+        memo[node["id"]] = found
+        return found
+    if "list" in node:
+        out = memo[node["id"]] = []
+        out.extend(rebuild(item, memo) for item in node["list"])
+        return out
+    if "dict" in node:
+        out = memo[node["id"]] = {}
+        for key, value in node["dict"]:
+            out[rebuild(key, memo)] = rebuild(value, memo)
+        return out
+    if "set" in node:
+        out = memo[node["id"]] = set()
+        out.update(rebuild(item, memo) for item in node["set"])
+        return out
+    if "tuple" in node or "frozenset" in node:
+        kind = "tuple" if "tuple" in node else "frozenset"
+        out = (tuple if kind == "tuple" else frozenset)(rebuild(item, memo) for item in node[kind])
+        memo[node["id"]] = out
+        return out
+    if "call" in node:
+        callee = rebuild(node["call"][0], memo)
+        args = rebuild(node["call"][1], memo)
+        out = callee.__new__(callee, *args) if node["kind"] == "newobj" else callee(*args)
+        memo[node["id"]] = out
+        for key, value in node["entries"]:
+            out[rebuild(key, memo)] = rebuild(value, memo)
+        for item in node["appended"]:
+            out.append(rebuild(item, memo))
+        if node["state"] is not None:
+            out.__dict__.update(rebuild(node["state"], memo))
+        return out
+    raise ValueError(f"unexpected node {node}")
+
+
+def same(original, rebuilt, name):
+    if name == "shared":
+        return rebuilt[0] is rebuilt[1] and rebuilt[2][0] is rebuilt[0] and rebuilt[0] == [1]
+    if name == "recursive list":
+        return isinstance(rebuilt, list) and len(rebuilt) == 1 and rebuilt[0] is rebuilt
+    if name == "recursive dict":
+        return isinstance(rebuilt, dict) and rebuilt["self"] is rebuilt
+    if isinstance(original, bytearray):  # rebuilt through bytearray(bytes) or BYTEARRAY8 (bytes)
+        return bytes(original) == bytes(rebuilt)
+    if isinstance(original, list):
+        return len(original) == len(rebuilt) and all(same(a, b, "") for a, b in zip(original, rebuilt))
+    return type(original) is type(rebuilt) and original == rebuilt
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--pickle-dump", required=True)
+    parser.add_argument("--workdir", required=True)
+    args = parser.parse_args()
+    os.makedirs(args.workdir, exist_ok=True)
+    failures = total = 0
+    for name, obj in objects().items():
+        for protocol in range(6):
+            total += 1
+            data = pickle.dumps(obj, protocol=protocol)
+            path = os.path.join(args.workdir, f"{name.replace(' ', '_')}.p{protocol}.pkl")
+            with open(path, "wb") as f:
+                f.write(data + b"trailing")  # bytes after STOP are not part of the pickle
+            proc = subprocess.run([args.pickle_dump, path], capture_output=True, text=True)
+            problem = None
+            if proc.returncode != 0:
+                problem = f"reader failed: {proc.stderr.strip()}"
+            else:
+                document = json.loads(proc.stdout)
+                try:
+                    rebuilt = rebuild(document["root"], {})
+                    if not same(obj, rebuilt, name):
+                        problem = f"rebuilt {rebuilt!r:.200} != original {obj!r:.200}"
+                    elif document["end"] != len(data):
+                        problem = f"STOP at {document['end']}, expected {len(data)}"
+                except (ValueError, TypeError, KeyError) as error:
+                    problem = f"cannot rebuild: {error}"
+            print(f"{'FAIL' if problem else 'PASS'} {name} protocol {protocol}" + (f": {problem}" if problem else ""))
+            failures += problem is not None
+    print(f"{total - failures}/{total} pickles read as CPython wrote them")
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
