@@ -63,6 +63,12 @@ def compare_state_dicts(expected_paths, output):
     return problems, extras
 
 
+def compare_locations(expected, output):
+    """The storage locations torch's map_location hook saw must be the devices reported."""
+    got = sorted({t.get("device") for t in output.get("tensors", []) if "storage" in t})
+    return [] if got == expected else [f"storage locations: expected {expected}, got {got}"]
+
+
 def run_inspect(binary, path):
     proc = subprocess.run([binary, "inspect", "--format", "json", path],
                           capture_output=True, text=True, timeout=120)
@@ -114,6 +120,8 @@ def main():
             if "state_dicts" in entry:
                 sd_problems, extras = compare_state_dicts(entry["state_dicts"], output)
                 problems += sd_problems
+            if "locations" in entry:
+                problems += compare_locations(entry["locations"], output)
         except (RuntimeError, OSError, subprocess.TimeoutExpired) as e:
             problems, extras = [f"ckptlint inspect failed: {e}"], []
         if problems:
