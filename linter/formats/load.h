@@ -17,6 +17,7 @@ struct LoadedCheckpoint {
   std::unique_ptr<io::MappedFile> file;
   std::optional<TorchZipContents> torch_zip;
   const Checkpoint& checkpoint() const { return torch_zip->checkpoint; }
+  Checkpoint& checkpoint() { return torch_zip->checkpoint; }
 };
 
 /// Errors are one line, without the path (callers prefix it).

@@ -14,6 +14,37 @@ namespace ckptlint::pickle {
 using io::ByteCursor;
 using io::FormatError;
 
+// The pickle memo. Writers number entries 0, 1, 2, ... so a vector serves; an index far beyond
+// the entries so far (hand-made or hostile) goes to a map instead of growing the vector.
+class Memo {
+ public:
+  std::size_t size() const { return count_; }
+  bool contains(uint64_t index) const { return get(index) != nullptr; }
+
+  void put(uint64_t index, Value* value) {
+    // The vector stays within a small multiple of the entries stored, whatever the indexes.
+    constexpr uint64_t kSlack = 4096;
+    if (index < dense_.size() || index < 2 * (count_ + 1) + kSlack) {
+      if (index >= dense_.size()) dense_.resize(index + 1, nullptr);
+      if (dense_[index] == nullptr) ++count_;
+      dense_[index] = value;
+      return;
+    }
+    if (sparse_.insert_or_assign(index, value).second) ++count_;
+  }
+
+  Value* get(uint64_t index) const {
+    if (index < dense_.size()) return dense_[index];
+    auto found = sparse_.find(index);
+    return found == sparse_.end() ? nullptr : found->second;
+  }
+
+ private:
+  std::vector<Value*> dense_;
+  std::unordered_map<uint64_t, Value*> sparse_;
+  std::size_t count_ = 0;
+};
+
 // The pickle machine. Each opcode handler mirrors CPython's Unpickler, except that globals
 // become names and calls become Call nodes. Errors unwind as FormatError and are turned into
 // a Result by readPickle.
@@ -184,17 +215,16 @@ class Machine {
   // ---- memo ----------------------------------------------------------------------------
   void memoPut(uint64_t index) {
     if (stack_.empty()) fail("memo store with an empty stack");
-    auto found = memo_.find(index);
-    if (found == memo_.end() && memo_.size() >= limits_.max_memo_entries) {
+    if (!memo_.contains(index) && memo_.size() >= limits_.max_memo_entries) {
       fail("more than " + std::to_string(limits_.max_memo_entries) + " memo entries");
     }
-    memo_[index] = stack_.back();
+    memo_.put(index, stack_.back());
   }
 
   void memoGet(uint64_t index) {
-    auto found = memo_.find(index);
-    if (found == memo_.end()) fail("memo index " + std::to_string(index) + " was never stored");
-    push(found->second);
+    Value* value = memo_.get(index);
+    if (value == nullptr) fail("memo index " + std::to_string(index) + " was never stored");
+    push(value);
   }
 
   uint64_t decimalLine() {
@@ -520,7 +550,7 @@ class Machine {
   uint64_t op_offset_ = 0;
   std::vector<Value*> stack_;
   std::vector<std::size_t> marks_;
-  std::unordered_map<uint64_t, Value*> memo_;
+  Memo memo_;
   std::unordered_map<const Value*, std::unordered_map<std::string, std::size_t>> dict_indexes_;
   Value* small_ints_[262] = {};
   Value* none_ = nullptr;
