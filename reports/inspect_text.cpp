@@ -1,5 +1,6 @@
 #include <sstream>
 
+#include "linter/core/printable.h"
 #include "reports/inspect_report.h"
 #include "reports/text_table.h"
 
@@ -34,16 +35,16 @@ std::string listOf(const std::vector<int64_t>& values) {
 }
 
 void writeSummary(const Checkpoint& checkpoint, std::ostream& out) {
-  out << checkpoint.file << '\n';
+  out << printable(checkpoint.file) << '\n';
   out << "  format          " << checkpoint.format << ", pickle protocol " << checkpoint.pickle_protocol << '\n';
   out << "  size            " << humanBytes(checkpoint.file_size) << '\n';
-  out << "  archive root    " << checkpoint.archive_root << '\n';
+  out << "  archive root    " << printable(checkpoint.archive_root) << '\n';
   out << "  byte order      " << (checkpoint.byteorder.empty() ? "little (no byteorder record)" : checkpoint.byteorder)
       << '\n';
   out << "  tensors         " << checkpoint.tensors.size() << '\n';
   out << "  globals         ";
   const std::vector<std::string> globals = checkpoint.distinctGlobals();
-  for (std::size_t i = 0; i < globals.size(); ++i) out << (i > 0 ? "\n                  " : "") << globals[i];
+  for (std::size_t i = 0; i < globals.size(); ++i) out << (i > 0 ? "\n                  " : "") << printable(globals[i]);
   out << (globals.empty() ? "(none)\n" : "\n");
 }
 
@@ -86,7 +87,7 @@ void writeTensors(const Checkpoint& checkpoint, std::ostream& out) {
 void writeNotes(const Checkpoint& checkpoint, std::ostream& out) {
   if (checkpoint.notes.empty()) return;
   out << "\nNotes (" << checkpoint.notes.size() << ")\n";
-  for (const std::string& note : checkpoint.notes) out << "  - " << note << '\n';
+  for (const std::string& note : checkpoint.notes) out << "  - " << printable(note) << '\n';
 }
 
 }  // namespace

@@ -2,7 +2,14 @@
 
 #include <algorithm>
 
+#include "linter/core/printable.h"
+
 namespace ckptlint::reports {
+
+void TextTable::addRow(std::vector<std::string> row) {
+  for (std::string& cell : row) cell = printable(cell);
+  rows_.push_back(std::move(row));
+}
 
 void TextTable::write(std::ostream& out, const std::string& indent) const {
   std::vector<std::size_t> widths;

@@ -10,7 +10,8 @@ namespace ckptlint::reports {
 class TextTable {
  public:
   explicit TextTable(std::vector<std::string> header) { rows_.push_back(std::move(header)); }
-  void addRow(std::vector<std::string> row) { rows_.push_back(std::move(row)); }
+  /// Cells are escaped with printable(): they may hold untrusted names.
+  void addRow(std::vector<std::string> row);
   void write(std::ostream& out, const std::string& indent = "") const;
 
  private:

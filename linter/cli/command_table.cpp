@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <iostream>
 
+#include "linter/core/printable.h"
+
 namespace ckptlint::cli {
 
 const std::vector<Command>& commands() {
@@ -53,7 +55,7 @@ std::string suggestCommand(std::string_view name) {
 }
 
 ExitStatus reportError(const std::string& message) {
-  std::cerr << "ckptlint: error: " << message << '\n';
+  std::cerr << "ckptlint: error: " << printable(message) << '\n';  // always exactly one line
   return ExitStatus::kError;
 }
 

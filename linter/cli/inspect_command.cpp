@@ -68,6 +68,7 @@ ExitStatus runInspect(const po::variables_map& options) {
     reports::writeInspectText(checkpoint, std::cout);
   }
   std::cout.flush();
+  if (!std::cout) return reportError("cannot write the output (" + path + ")");
   return ExitStatus::kClean;
 }
 

@@ -32,6 +32,11 @@ struct TensorInfo {
   std::optional<ByteRange> record;  // where the storage bytes lie in the file, if found
 };
 
+/// Bytes of storage the tensor's view reaches: element size × (offset + 1 + Σ (size−1)·stride),
+/// 0 when it has no elements. nullopt when a stride is negative or the arithmetic overflows —
+/// views torch refuses to rebuild.
+std::optional<uint64_t> storageBytesNeeded(const TensorInfo& tensor);
+
 /// A string -> tensor mapping found in the object tree (a candidate state dict).
 struct StateDict {
   ObjectPath path;

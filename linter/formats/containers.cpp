@@ -28,21 +28,42 @@ const Value* unwrapTorchScriptContainer(const Value& value) {
 
 }  // namespace
 
-const Entries* asMapping(const Value& value) {
-  if (value.kind == ValueKind::kDict) return &value.entries;
-  if (value.kind != ValueKind::kCall) return nullptr;
-  const Value* callee = value.callee();
-  if (callee != nullptr && callee->isGlobal("collections", "OrderedDict") && isEmptyTuple(value.args())) {
-    return &value.entries;
+namespace {
+
+// Containers may be wrapped (restore_type_tag inside restore_type_tag ...); follow a few levels.
+constexpr int kMaxWrapping = 8;
+
+const Value* unwrapAll(const Value& value) {
+  const Value* current = &value;
+  for (int level = 0; level <= kMaxWrapping; ++level) {
+    const Value* inner = unwrapTorchScriptContainer(*current);
+    if (inner == nullptr) return current;
+    current = inner;
   }
-  if (const Value* inner = unwrapTorchScriptContainer(value)) return asMapping(*inner);
+  return nullptr;
+}
+
+}  // namespace
+
+const Entries* asMapping(const Value& value) {
+  const Value* target = unwrapAll(value);
+  if (target == nullptr) return nullptr;
+  if (target->kind == ValueKind::kDict) return &target->entries;
+  const Value* callee = target->callee();
+  if (callee == nullptr) return nullptr;
+  // dict subclasses a checkpoint holds: OrderedDict() and defaultdict(factory), then SETITEMS.
+  if (callee->isGlobal("collections", "OrderedDict") && isEmptyTuple(target->args())) return &target->entries;
+  if (callee->isGlobal("collections", "defaultdict") && target->args() != nullptr &&
+      target->args()->kind == ValueKind::kTuple && target->args()->items.size() <= 1) {
+    return &target->entries;
+  }
   return nullptr;
 }
 
 const std::vector<Value*>* asSequence(const Value& value) {
-  if (value.kind == ValueKind::kList || value.kind == ValueKind::kTuple) return &value.items;
-  if (value.kind != ValueKind::kCall) return nullptr;
-  if (const Value* inner = unwrapTorchScriptContainer(value)) return asSequence(*inner);
+  const Value* target = unwrapAll(value);
+  if (target == nullptr) return nullptr;
+  if (target->kind == ValueKind::kList || target->kind == ValueKind::kTuple) return &target->items;
   return nullptr;
 }
 

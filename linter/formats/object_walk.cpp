@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
-#include <unordered_set>
+#include <unordered_map>
 
 #include "linter/formats/containers.h"
 #include "linter/formats/tensor_rebuild.h"
@@ -48,6 +48,10 @@ bool isOptimizerState(const Entries& entries) {
   return lookup(entries, "state") != nullptr && lookup(entries, "param_groups") != nullptr;
 }
 
+// Walks every container once. A container reached again through another path (shared with
+// BINGET, or a cycle) is not walked again: a note names both paths. This keeps the walk linear
+// in the pickle's size where Python's path-by-path walk could expand a few hundred bytes into
+// billions of paths.
 class Walker {
  public:
   explicit Walker(const WalkLimits& limits) : limits_(limits) {}
@@ -55,16 +59,18 @@ class Walker {
   Result<ObjectContents> run(const Value& root) {
     ObjectPath path;
     if (auto error = visit(root, path, false)) return *error;
+    if (suppressed_notes_ > 0) {
+      contents_.notes.push_back("... and " + std::to_string(suppressed_notes_) + " more notes about shared objects");
+    }
     orderStateDicts();
     return std::move(contents_);
   }
 
  private:
-  // Returns an error to stop the walk; fills `is_tensor` for the caller's state-dict test.
+  // Returns an error to stop the walk; sets `is_tensor` for the caller's state-dict test.
   std::optional<Error> visit(const Value& value, ObjectPath& path, bool inside_optimizer, bool* is_tensor = nullptr) {
     if (++visits_ > limits_.max_visits) {
-      return makeError("object tree too large to walk: more than " + std::to_string(limits_.max_visits) +
-                       " values reachable (shared references multiply paths)");
+      return makeError("object tree too large to walk: more than " + std::to_string(limits_.max_visits) + " values");
     }
     if (path.size() > limits_.max_depth) {
       return makeError("object tree nested deeper than " + std::to_string(limits_.max_depth) + " levels at " +
@@ -81,15 +87,16 @@ class Walker {
     }
     const Entries* mapping = asMapping(value);
     const std::vector<Value*>* sequence = mapping == nullptr ? asSequence(value) : nullptr;
-    if (mapping == nullptr && sequence == nullptr) return std::nullopt;
-    if (!on_path_.insert(&value).second) {
-      contents_.notes.push_back("the object at " + displayPath(path) + " contains itself; not walked again");
+    const bool object = mapping == nullptr && sequence == nullptr && value.kind == ValueKind::kCall;
+    if (mapping == nullptr && sequence == nullptr && !object) return std::nullopt;
+    auto [first, inserted] = first_paths_.emplace(&value, path);
+    if (!inserted) {
+      noteSharedObject(first->second, path);
       return std::nullopt;
     }
-    std::optional<Error> error =
-        mapping != nullptr ? visitMapping(value, *mapping, path, inside_optimizer) : visitSequence(*sequence, path, inside_optimizer);
-    on_path_.erase(&value);
-    return error;
+    if (mapping != nullptr) return visitMapping(value, *mapping, path, inside_optimizer);
+    if (sequence != nullptr) return visitSequence(*sequence, path, inside_optimizer);
+    return visitObject(value, path, inside_optimizer);
   }
 
   std::optional<Error> visitMapping(const Value& node, const Entries& entries, ObjectPath& path, bool inside_optimizer) {
@@ -131,6 +138,41 @@ class Walker {
     return std::nullopt;
   }
 
+  // Any other object (a whole nn.Module, argparse.Namespace, ...): its attributes come from the
+  // BUILD state, a dict or a (dict, slots) pair; attribute names become path elements.
+  std::optional<Error> visitObject(const Value& object, ObjectPath& path, bool inside_optimizer) {
+    if (object.state != nullptr) {
+      const std::vector<Value*>* parts = asSequence(*object.state);
+      if (parts != nullptr && parts->size() == 2 && asMapping(*object.state) == nullptr) {
+        for (const Value* part : *parts) {
+          if (auto error = visit(*part, path, inside_optimizer)) return error;
+        }
+      } else if (auto error = visit(*object.state, path, inside_optimizer)) {
+        return error;
+      }
+    }
+    if (!object.entries.empty()) {
+      if (auto error = visitMapping(object, object.entries, path, inside_optimizer)) return error;
+    }
+    return visitSequence(object.appended, path, inside_optimizer);
+  }
+
+  void noteSharedObject(const ObjectPath& first, const ObjectPath& again) {
+    constexpr std::size_t kMaxNotes = 20;
+    if (shared_notes_ == kMaxNotes) {
+      ++suppressed_notes_;
+      return;
+    }
+    ++shared_notes_;
+    if (isPrefix(first, again)) {
+      contents_.notes.push_back("the object at " + displayPath(first) + " contains itself (at " + displayPath(again) +
+                                "); not walked again");
+    } else {
+      contents_.notes.push_back(displayPath(again) + " is the same object as " + displayPath(first) +
+                                "; its contents are listed once, under " + displayPath(first));
+    }
+  }
+
   // Root first, then mappings under conventional keys, then the rest, each in walk order.
   void orderStateDicts() {
     auto rank = [](const StateDict& candidate) { return candidate.path.empty() ? 0 : candidate.conventional ? 1 : 2; };
@@ -140,8 +182,10 @@ class Walker {
 
   WalkLimits limits_;
   ObjectContents contents_;
-  std::unordered_set<const Value*> on_path_;
+  std::unordered_map<const Value*, ObjectPath> first_paths_;
   uint64_t visits_ = 0;
+  std::size_t shared_notes_ = 0;
+  std::size_t suppressed_notes_ = 0;
 };
 
 }  // namespace

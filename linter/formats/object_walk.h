@@ -1,6 +1,6 @@
 // Walks a checkpoint's object tree the way Python code walking the loaded object would
-// (dict items in order, list/tuple elements), collecting every tensor with its path and every
-// string -> tensor mapping as a candidate state dict.
+// (dict items in order, list/tuple elements, attributes of other objects), collecting every
+// tensor with its path and every string -> tensor mapping as a candidate state dict.
 #pragma once
 
 #include <cstdint>
@@ -14,8 +14,7 @@ namespace ckptlint::formats {
 
 struct WalkLimits {
   uint32_t max_depth = 512;
-  /// Shared references let a small pickle describe a huge tree (a list holding the same list
-  /// twice, 64 levels deep); count every value visited along every path.
+  /// Each container is walked once, so visits grow with the pickle; this is a backstop.
   uint64_t max_visits = 50'000'000;
 };
 

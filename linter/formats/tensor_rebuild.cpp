@@ -137,8 +137,8 @@ Recognized denseTensor(const std::string& function, const Args& args) {
     std::optional<DType> parsed;
     if (dtype->kind == ValueKind::kGlobal && dtype->text == "torch") parsed = dtypeFromName(dtype->name);
     if (!parsed) return argumentError(function, "dtype argument is not a torch dtype");
-    if (storage->dtype) return argumentError(function, "expects an UntypedStorage");
     tensor.dtype = *parsed;
+    if (storage->dtype) element_size = elementSize(*storage->dtype);  // a typed storage counts elements
   } else {
     // An untyped storage given to the typed rebuild functions is read as bytes.
     tensor.dtype = storage->dtype.value_or(DType::kUInt8);
@@ -169,13 +169,18 @@ Recognized metaTensor(const std::string& function, const Args& args) {
   return std::optional<TensorInfo>(std::move(tensor));
 }
 
-Recognized recognizeCall(const Value& callee, const Value& args_value);
+// Parameter(...) and _rebuild_from_type_v2(...) wrap other rebuild calls; real files nest two
+// or three levels, a hostile one could nest until the stack runs out.
+constexpr int kMaxWrapperDepth = 32;
+
+Recognized recognizeCall(const Value& callee, const Value& args_value, int depth);
+Recognized recognizeValue(const Value& value, int depth);
 
 // _rebuild_parameter(data, requires_grad, hooks), _rebuild_parameter_with_state(..., state),
 // and Parameter(data[, requires_grad]) built directly.
-Recognized parameter(const std::string& function, const Args& args, std::size_t min_args) {
+Recognized parameter(const std::string& function, const Args& args, std::size_t min_args, int depth) {
   if (args.size() < min_args) return argumentError(function, "expects a tensor argument");
-  Recognized data = recognizeTensor(*args[0]);
+  Recognized data = recognizeValue(*args[0], depth + 1);
   if (!data) return data;
   if (!data->has_value()) return argumentError(function, "data argument is not a tensor");
   TensorInfo tensor = std::move(**data);
@@ -188,16 +193,19 @@ Recognized parameter(const std::string& function, const Args& args, std::size_t 
 }
 
 // torch._tensor._rebuild_from_type_v2(func, new_type, args, state): func(*args) then a type change.
-Recognized fromType(const std::string& function, const Args& args) {
+Recognized fromType(const std::string& function, const Args& args, int depth) {
   if (args.size() != 4) return argumentError(function, "expects 4 arguments");
-  Recognized inner = recognizeCall(*args[0], *args[2]);
+  Recognized inner = recognizeCall(*args[0], *args[2], depth + 1);
   if (!inner || !inner->has_value()) return inner;
   if (args[1]->isGlobal("torch.nn.parameter", "Parameter")) (*inner)->is_parameter = true;
   return inner;
 }
 
-Recognized recognizeCall(const Value& callee, const Value& args_value) {
+Recognized recognizeCall(const Value& callee, const Value& args_value, int depth) {
   if (callee.kind != ValueKind::kGlobal || args_value.kind != ValueKind::kTuple) return std::optional<TensorInfo>();
+  if (depth > kMaxWrapperDepth) {
+    return makeError("tensor wrapped in more than " + std::to_string(kMaxWrapperDepth) + " rebuild calls");
+  }
   const Args& args = args_value.items;
   const std::string& name = callee.name;
   if (callee.text == "torch._utils") {
@@ -205,21 +213,23 @@ Recognized recognizeCall(const Value& callee, const Value& args_value) {
         name == "_rebuild_qtensor") {
       return denseTensor(name, args);
     }
-    if (name == "_rebuild_parameter" || name == "_rebuild_parameter_with_state") return parameter(name, args, 3);
+    if (name == "_rebuild_parameter" || name == "_rebuild_parameter_with_state") return parameter(name, args, 3, depth);
     if (name == "_rebuild_meta_tensor_no_storage") return metaTensor(name, args);
   }
-  if (callee.isGlobal("torch.nn.parameter", "Parameter")) return parameter("Parameter", args, 1);
-  if (callee.isGlobal("torch._tensor", "_rebuild_from_type_v2")) return fromType("_rebuild_from_type_v2", args);
+  if (callee.isGlobal("torch.nn.parameter", "Parameter")) return parameter("Parameter", args, 1, depth);
+  if (callee.isGlobal("torch._tensor", "_rebuild_from_type_v2")) return fromType("_rebuild_from_type_v2", args, depth);
   return std::optional<TensorInfo>();
+}
+
+Recognized recognizeValue(const Value& value, int depth) {
+  if (value.kind != ValueKind::kCall || value.callee() == nullptr || value.args() == nullptr) {
+    return std::optional<TensorInfo>();
+  }
+  return recognizeCall(*value.callee(), *value.args(), depth);
 }
 
 }  // namespace
 
-Recognized recognizeTensor(const Value& value) {
-  if (value.kind != ValueKind::kCall || value.callee() == nullptr || value.args() == nullptr) {
-    return std::optional<TensorInfo>();
-  }
-  return recognizeCall(*value.callee(), *value.args());
-}
+Recognized recognizeTensor(const Value& value) { return recognizeValue(value, 0); }
 
 }  // namespace ckptlint::formats

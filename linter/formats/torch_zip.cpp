@@ -10,8 +10,8 @@ namespace ckptlint::formats {
 namespace {
 
 // PyTorch's reader supports file format versions 1..10 (caffe2/serialize/versions.h).
-constexpr int64_t kMinFormatVersion = 1;
-constexpr int64_t kMaxFormatVersion = 10;
+constexpr uint64_t kMinFormatVersion = 1;
+constexpr uint64_t kMaxFormatVersion = 10;
 
 class TorchZipReader {
  public:
@@ -23,6 +23,7 @@ class TorchZipReader {
 
   Result<TorchZipContents> read() {
     if (auto error = findRoot()) return *error;
+    if (auto error = rejectAmbiguousNames()) return *error;
     if (auto error = rejectOtherZipKinds()) return *error;
     if (auto error = checkVersion()) return *error;
     if (auto error = readByteOrder()) return *error;
@@ -39,6 +40,16 @@ class TorchZipReader {
     checkpoint_.pickle_protocol = parsed->protocol();
     for (const pickle::GlobalRef& global : parsed->globals()) {
       checkpoint_.globals.push_back({global.module, global.name, "data.pkl", global.offset, global.resolved});
+      if (!global.resolved) {
+        checkpoint_.notes.push_back("data.pkl offset " + std::to_string(global.offset) +
+                                    ": STACK_GLOBAL whose module or name is not a string; torch.load fails on it");
+      }
+    }
+    if (parsed->latin1Strings() > 0) {
+      checkpoint_.notes.push_back("data.pkl holds " + std::to_string(parsed->latin1Strings()) +
+                                  " Python 2 byte strings that are not UTF-8 (first at offset " +
+                                  std::to_string(parsed->firstLatin1Offset()) +
+                                  "), read as Latin-1: torch.load needs encoding='latin1' for this file");
     }
     Result<ObjectContents> contents = walkObjectTree(*parsed->root());
     if (!contents) return makeError("data.pkl: " + contents.error().message);
@@ -46,6 +57,7 @@ class TorchZipReader {
     checkpoint_.state_dicts = std::move(contents->state_dicts);
     for (std::string& note : contents->notes) checkpoint_.notes.push_back(std::move(note));
     locateStorages();
+    noteUnusedStorages();
     listRecords();
     for (const std::string& note : zip_.notes()) checkpoint_.notes.push_back("zip: " + note);
     return TorchZipContents{std::move(zip_), std::move(parsed).value(), std::move(checkpoint_)};
@@ -70,6 +82,15 @@ class TorchZipReader {
     return std::nullopt;
   }
 
+  // PyTorch's zip reader matches names case-insensitively and picks among equal names by an
+  // unstable sort: with two candidates, what torch loads cannot be known.
+  std::optional<Error> rejectAmbiguousNames() {
+    if (zip_.ambiguousNames().empty()) return std::nullopt;
+    return makeError("record name '" + zip_.ambiguousNames().front() +
+                     "' is used more than once (names compare case-insensitively); which one torch.load reads is "
+                     "unspecified");
+  }
+
   std::optional<Error> rejectOtherZipKinds() {
     if (record("constants.pkl") != nullptr) {
       return makeError("a TorchScript archive (torch.jit.save): reading it as a snapshot is not supported yet");
@@ -80,22 +101,25 @@ class TorchZipReader {
     return std::nullopt;
   }
 
+  // torch reads `.data/version` when present, else `version`, and parses it like stoull:
+  // leading whitespace, then digits; anything after them is ignored.
   std::optional<Error> checkVersion() {
-    const io::ZipEntry* version = record("version");
-    if (version == nullptr) version = record(".data/version");
+    const io::ZipEntry* version = record(".data/version");
+    if (version == nullptr) version = record("version");
     if (version == nullptr) return makeError("no 'version' record: torch.load refuses such an archive");
     Result<io::RecordBytes> bytes = zip_.read(*version);
     if (!bytes) return bytes.error();
     std::string_view text = bytes->bytes();
-    while (!text.empty() && (text.back() == '\n' || text.back() == '\r' || text.back() == ' ')) text.remove_suffix(1);
-    int64_t number = 0;
+    while (!text.empty() && (text.front() == ' ' || text.front() == '\t' || text.front() == '\n')) text.remove_prefix(1);
+    uint64_t number = 0;
     auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), number);
-    if (ec != std::errc() || end != text.data() + text.size()) {
-      return makeError("'version' record is not a number: '" + std::string(text.substr(0, 20)) + "'");
+    if (end == text.data()) {
+      return makeError("'" + version->name + "' record is not a number: '" + std::string(text.substr(0, 20)) + "'");
     }
-    if (number < kMinFormatVersion || number > kMaxFormatVersion) {
-      return makeError("file format version " + std::to_string(number) + " is outside what PyTorch reads (" +
-                       std::to_string(kMinFormatVersion) + ".." + std::to_string(kMaxFormatVersion) + ")");
+    if (ec != std::errc() || number < kMinFormatVersion || number > kMaxFormatVersion) {
+      return makeError("file format version " + std::string(text.substr(0, static_cast<std::size_t>(end - text.data()))) +
+                       " is outside what PyTorch reads (" + std::to_string(kMinFormatVersion) + ".." +
+                       std::to_string(kMaxFormatVersion) + ")");
     }
     return std::nullopt;
   }
@@ -126,12 +150,43 @@ class TorchZipReader {
         continue;
       }
       tensor.record = ByteRange{entry->data_offset, entry->compressed_size};
+      noteViewOutsideStorage(tensor);
       if (entry->uncompressed_size != tensor.storage_nbytes && reported.insert(tensor.storage_key).second) {
         checkpoint_.notes.push_back("storage record data/" + tensor.storage_key + " holds " +
                                     std::to_string(entry->uncompressed_size) + " bytes, its persistent id says " +
                                     std::to_string(tensor.storage_nbytes));
       }
     }
+  }
+
+  void noteViewOutsideStorage(const TensorInfo& tensor) {
+    const std::optional<uint64_t> needed = storageBytesNeeded(tensor);
+    if (!needed) {
+      checkpoint_.notes.push_back(displayPath(tensor.path) + ": negative or overflowing strides; torch.load refuses this view");
+    } else if (*needed > tensor.storage_nbytes) {
+      checkpoint_.notes.push_back(displayPath(tensor.path) + ": the view reaches " + std::to_string(*needed) +
+                                  " bytes into a storage of " + std::to_string(tensor.storage_nbytes) +
+                                  "; torch.load refuses it");
+    }
+  }
+
+  // Storage bytes no tensor points at: tensors inside objects ckptlint does not take apart
+  // (sparse tensors, unknown classes' arguments), or records smuggled into the archive.
+  void noteUnusedStorages() {
+    std::unordered_set<std::string> used;
+    for (const TensorInfo& tensor : checkpoint_.tensors) used.insert("data/" + tensor.storage_key);
+    std::vector<std::string> unused;
+    for (const io::ZipEntry& entry : zip_.entries()) {
+      if (entry.name.compare(0, root_.size() + 5, root_ + "data/") != 0) continue;
+      std::string name = entry.name.substr(root_.size());
+      if (used.count(name) == 0) unused.push_back(std::move(name));
+    }
+    if (unused.empty()) return;
+    std::string note = std::to_string(unused.size()) + " storage record" + (unused.size() > 1 ? "s are" : " is") +
+                       " used by no tensor found: ";
+    for (std::size_t i = 0; i < unused.size() && i < 5; ++i) note += (i > 0 ? ", " : "") + unused[i];
+    if (unused.size() > 5) note += ", ...";
+    checkpoint_.notes.push_back(std::move(note));
   }
 
   void listRecords() {

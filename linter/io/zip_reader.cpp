@@ -24,6 +24,15 @@ constexpr uint64_t kMaxCommentSize = 0xFFFF;
 
 std::string at(uint64_t offset) { return " at offset " + std::to_string(offset); }
 
+// miniz compares names with an ASCII-only tolower.
+std::string foldCase(std::string_view name) {
+  std::string folded(name);
+  for (char& c : folded) {
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+  }
+  return folded;
+}
+
 struct Directory {
   uint64_t entry_count = 0;
   uint64_t size = 0;
@@ -199,8 +208,16 @@ class ZipDirectoryParser {
 
   void indexNames() {
     for (std::size_t i = 0; i < archive_.entries_.size(); ++i) {
-      const bool inserted = archive_.index_.emplace(archive_.entries_[i].name, i).second;
-      if (!inserted) note("record '" + archive_.entries_[i].name + "' appears more than once");
+      const std::string& name = archive_.entries_[i].name;
+      auto [slot, inserted] = archive_.index_.emplace(foldCase(name), i);
+      if (inserted) continue;
+      const std::string& first = archive_.entries_[slot->second].name;
+      note(first == name ? "record '" + name + "' appears more than once"
+                         : "records '" + first + "' and '" + name + "' differ only in case");
+      if (std::find(archive_.ambiguous_names_.begin(), archive_.ambiguous_names_.end(), first) ==
+          archive_.ambiguous_names_.end()) {
+        archive_.ambiguous_names_.push_back(first);
+      }
     }
   }
 
@@ -220,22 +237,23 @@ Result<ZipArchive> ZipArchive::read(std::string_view file, const ZipLimits& limi
 }
 
 const ZipEntry* ZipArchive::find(std::string_view name) const {
-  const auto found = index_.find(std::string(name));
+  const auto found = index_.find(foldCase(name));
   return found == index_.end() ? nullptr : &entries_[found->second];
 }
 
 namespace {
 
 Result<std::string> inflateRaw(std::string_view input, uint64_t expected_size, const std::string& name) {
-  // One spare byte so that data longer than declared shows up as produced > expected.
-  std::string output(expected_size + 1, '\0');
+  // The buffer grows as data arrives (from at most 64 MiB), so a declared size that is a lie
+  // costs nothing; one spare byte shows data longer than declared.
+  constexpr uint64_t kInitial = uint64_t{64} << 20;
+  const uint64_t limit = expected_size + 1;
+  std::string output(std::min(limit, kInitial), '\0');
   z_stream stream{};
   if (inflateInit2(&stream, -MAX_WBITS) != Z_OK) return makeError("record '" + name + "': cannot start inflate");
   constexpr uint64_t kChunk = 1u << 30;  // zlib counts in 32-bit chunks
   const char* in = input.data();
   uint64_t in_left = input.size();
-  char* out = output.data();
-  uint64_t out_left = output.size();
   int status = Z_OK;
   do {
     if (stream.avail_in == 0 && in_left > 0) {
@@ -245,12 +263,14 @@ Result<std::string> inflateRaw(std::string_view input, uint64_t expected_size, c
       in += size;
       in_left -= size;
     }
-    if (stream.avail_out == 0 && out_left > 0) {
-      const uint64_t size = std::min(kChunk, out_left);
-      stream.next_out = reinterpret_cast<Bytef*>(out);
-      stream.avail_out = static_cast<uInt>(size);
-      out += size;
-      out_left -= size;
+    if (stream.avail_out == 0) {
+      const uint64_t produced = stream.total_out;
+      if (produced == output.size()) {
+        if (output.size() == limit) break;  // more data than declared
+        output.resize(std::min(limit, output.size() * 2));
+      }
+      stream.next_out = reinterpret_cast<Bytef*>(output.data() + produced);
+      stream.avail_out = static_cast<uInt>(std::min(kChunk, output.size() - produced));
     }
     status = inflate(&stream, Z_NO_FLUSH);
   } while (status == Z_OK);
@@ -281,6 +301,11 @@ Result<RecordBytes> ZipArchive::read(const ZipEntry& entry) const {
   }
   if (entry.method != 8) {
     return makeError("record '" + entry.name + "' uses unsupported compression method " + std::to_string(entry.method));
+  }
+  if (entry.uncompressed_size / limits_.max_deflate_ratio > entry.compressed_size) {
+    return makeError("record '" + entry.name + "' declares " + std::to_string(entry.uncompressed_size) +
+                     " bytes from " + std::to_string(entry.compressed_size) +
+                     " compressed: beyond deflate's maximum ratio (corrupt or a zip bomb)");
   }
   if (entry.uncompressed_size > limits_.max_inflated_size) {
     return makeError("record '" + entry.name + "' would inflate to " + std::to_string(entry.uncompressed_size) +

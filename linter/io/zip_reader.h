@@ -17,6 +17,8 @@ namespace ckptlint::io {
 
 struct ZipLimits {
   uint64_t max_entries = 4'000'000;
+  /// Deflate cannot expand more than 1032:1; a larger declared size is a lie (or a bomb).
+  uint64_t max_deflate_ratio = 1032;
   uint64_t max_inflated_size = uint64_t{1} << 32;  // one extracted (deflated) record, 4 GiB
 };
 
@@ -64,8 +66,12 @@ class ZipArchive {
   static Result<ZipArchive> read(std::string_view file, const ZipLimits& limits = {});
 
   const std::vector<ZipEntry>& entries() const { return entries_; }
-  /// The first entry with exactly this name (as miniz finds it), or nullptr.
+  /// The entry with this name, compared case-insensitively (ASCII) as PyTorch's zip reader
+  /// (miniz) does, or nullptr. With several such entries, the first; see ambiguousNames().
   const ZipEntry* find(std::string_view name) const;
+  /// Names that more than one entry matches (case-insensitively). PyTorch's reader picks one of
+  /// them by an unstable sort, so what it loads cannot be known: readers must refuse these.
+  const std::vector<std::string>& ambiguousNames() const { return ambiguous_names_; }
   bool usesZip64() const { return zip64_; }
 
   /// The record's bytes: stored records are returned without copying; deflated ones are
@@ -80,7 +86,8 @@ class ZipArchive {
   ZipLimits limits_;
   bool zip64_ = false;
   std::vector<ZipEntry> entries_;
-  std::unordered_map<std::string, std::size_t> index_;
+  std::unordered_map<std::string, std::size_t> index_;  // lower-cased name -> first entry
+  std::vector<std::string> ambiguous_names_;
   std::vector<std::string> notes_;
 
   friend class ZipDirectoryParser;

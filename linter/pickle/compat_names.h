@@ -1,6 +1,5 @@
 // Python 2 -> 3 module/name mapping that unpickling applies to protocol < 3 streams
-// (CPython's _compat_pickle, the part that reaches checkpoints: PyTorch's own subset plus the
-// builtins renames), so that reports name what Python 3 would actually import.
+// (CPython's _compat_pickle), so that reports name what Python 3 would actually import.
 #pragma once
 
 #include <string>

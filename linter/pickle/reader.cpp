@@ -2,6 +2,7 @@
 
 #include <charconv>
 #include <cstring>
+#include <optional>
 #include <unordered_map>
 
 #include "linter/io/byte_cursor.h"
@@ -124,23 +125,17 @@ class Machine {
     return node;
   }
 
-  Value* makeIntFromDecimal(std::string_view digits) {
+  // Python's rules for text integers: LONG always, INT when C's strtol gives up.
+  Value* makeIntFromPythonLiteral(std::string_view text) {
+    if (text.size() > limits_.max_int_bytes * 4) fail("integer literal too long");
+    std::optional<std::string> decimal = pythonIntBase0(text);
+    if (!decimal) fail("invalid integer literal '" + std::string(text.substr(0, 40)) + "'");
     int64_t value = 0;
-    const char* begin = digits.data();
-    const char* end = digits.data() + digits.size();
-    if (begin != end && *begin == '+') ++begin;
-    auto [stop, ec] = std::from_chars(begin, end, value);
-    if (ec == std::errc() && stop == end) return makeInt(value);
-    // Valid but too large for int64: keep the decimal text.
-    std::string_view rest(begin, static_cast<std::size_t>(end - begin));
-    if (!rest.empty() && rest[0] == '-') rest.remove_prefix(1);
-    if (rest.empty() || rest.find_first_not_of("0123456789") != std::string_view::npos) {
-      fail("invalid integer literal '" + std::string(digits) + "'");
-    }
-    if (digits.size() > limits_.max_int_bytes * 3) fail("integer literal too long");
+    auto [end, ec] = std::from_chars(decimal->data(), decimal->data() + decimal->size(), value);
+    if (ec == std::errc() && end == decimal->data() + decimal->size()) return makeInt(value);
     Value* node = make(ValueKind::kInt);
     node->big_int = true;
-    node->text = std::string(digits);
+    node->text = std::move(*decimal);
     return node;
   }
 
@@ -336,15 +331,20 @@ class Machine {
       case Op::kBinInt1: return push(makeInt(cursor_.u8()));
       case Op::kBinInt2: return push(makeInt(cursor_.u16()));
       case Op::kInt: {
+        // CPython: strtol(line, 0) first (so "010" is octal 8), Python int() if that fails;
+        // a two-character 0 or 1 ("00", "01") is how protocol 0 spells a bool.
         const std::string_view text = cursor_.line();
-        if (text == "00") return push(false_);  // protocol 0 spells booleans I00 / I01
-        if (text == "01") return push(true_);
-        return push(makeIntFromDecimal(text));
+        if (text.empty()) fail("empty integer literal");  // CPython: "pickle data was truncated"
+        if (std::optional<int64_t> value = cStrtolBase0(text)) {
+          if (text.size() == 2 && (*value == 0 || *value == 1)) return push(*value == 1 ? true_ : false_);
+          return push(makeInt(*value));
+        }
+        return push(makeIntFromPythonLiteral(text));
       }
       case Op::kLong: {
         std::string_view text = cursor_.line();
         if (!text.empty() && text.back() == 'L') text.remove_suffix(1);
-        return push(makeIntFromDecimal(text));
+        return push(makeIntFromPythonLiteral(text));
       }
       case Op::kLong1: return push(makeIntFromLittleEndian(readInt(cursor_.u8())));
       case Op::kLong4: {
@@ -538,8 +538,12 @@ class Machine {
     return cursor_.take(size);
   }
 
-  static std::string py2String(std::string_view raw) {
-    return isValidUtf8(raw) ? std::string(raw) : latin1ToUtf8(raw);
+  // torch.load decodes Python 2 byte strings as UTF-8 and fails otherwise, unless the caller
+  // passes encoding="latin1"; read them as Latin-1 then, and count them so callers can say so.
+  std::string py2String(std::string_view raw) {
+    if (isValidUtf8(raw)) return std::string(raw);
+    if (pickle_.latin1_strings_++ == 0) pickle_.first_latin1_offset_ = op_offset_;
+    return latin1ToUtf8(raw);
   }
 
   ByteCursor cursor_;

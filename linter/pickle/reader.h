@@ -41,6 +41,10 @@ class Pickle {
   uint64_t endOffset() const { return end_; }
   const std::vector<GlobalRef>& globals() const { return globals_; }
   std::size_t nodeCount() const { return arena_->size(); }
+  /// Python 2 byte strings that are not UTF-8 (read as Latin-1; torch.load needs
+  /// encoding="latin1" for them), and where the first one is.
+  std::size_t latin1Strings() const { return latin1_strings_; }
+  uint64_t firstLatin1Offset() const { return first_latin1_offset_; }
 
  private:
   friend class Machine;
@@ -50,6 +54,8 @@ class Pickle {
   uint64_t start_ = 0;
   uint64_t end_ = 0;
   std::vector<GlobalRef> globals_;
+  std::size_t latin1_strings_ = 0;
+  uint64_t first_latin1_offset_ = 0;
 };
 
 /// Reads one pickle starting at `start` and ending at its STOP opcode.

@@ -1,9 +1,79 @@
 #include "linter/pickle/text_literals.h"
 
-#include <algorithm>
+#include <cerrno>
+#include <cstdlib>
 #include <vector>
 
 namespace ckptlint::pickle {
+namespace {
+
+// An unsigned integer of any size, base 2^32, least significant limb first.
+class BigUnsigned {
+ public:
+  void multiplyAdd(uint32_t factor, uint32_t addend) {
+    uint64_t carry = addend;
+    for (uint32_t& limb : limbs_) {
+      const uint64_t value = static_cast<uint64_t>(limb) * factor + carry;
+      limb = static_cast<uint32_t>(value);
+      carry = value >> 32;
+    }
+    if (carry != 0) limbs_.push_back(static_cast<uint32_t>(carry));
+  }
+
+  static BigUnsigned fromLittleEndianBytes(const std::vector<uint8_t>& bytes) {
+    BigUnsigned number;
+    number.limbs_.assign((bytes.size() + 3) / 4, 0);
+    for (std::size_t i = 0; i < bytes.size(); ++i) {
+      number.limbs_[i / 4] |= static_cast<uint32_t>(bytes[i]) << (8 * (i % 4));
+    }
+    return number;
+  }
+
+  std::string decimal() const {
+    std::vector<uint32_t> limbs(limbs_.rbegin(), limbs_.rend());  // most significant first
+    std::string digits;
+    while (true) {
+      while (!limbs.empty() && limbs.front() == 0) limbs.erase(limbs.begin());
+      if (limbs.empty()) break;
+      uint64_t remainder = 0;
+      for (uint32_t& limb : limbs) {
+        const uint64_t current = (remainder << 32) | limb;
+        limb = static_cast<uint32_t>(current / 1000000000u);
+        remainder = current % 1000000000u;
+      }
+      std::string chunk = std::to_string(remainder);
+      bool more = false;
+      for (uint32_t limb : limbs) more = more || limb != 0;
+      if (more) chunk.insert(0, 9 - chunk.size(), '0');
+      digits.insert(0, chunk);
+    }
+    return digits.empty() ? "0" : digits;
+  }
+
+ private:
+  std::vector<uint32_t> limbs_;
+};
+
+bool isSpace(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f'; }
+
+int digitValue(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'z') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'Z') return c - 'A' + 10;
+  return 99;
+}
+
+std::optional<uint32_t> parseHex(std::string_view digits) {
+  uint32_t value = 0;
+  for (char c : digits) {
+    const int digit = digitValue(c);
+    if (digit >= 16) return std::nullopt;
+    value = value * 16 + static_cast<uint32_t>(digit);
+  }
+  return value;
+}
+
+}  // namespace
 
 std::optional<int64_t> int64FromLittleEndian(std::string_view bytes) {
   if (bytes.empty()) return 0;
@@ -25,10 +95,9 @@ std::optional<int64_t> int64FromLittleEndian(std::string_view bytes) {
 
 std::string decimalFromLittleEndian(std::string_view bytes) {
   if (auto small = int64FromLittleEndian(bytes)) return std::to_string(*small);
-  // Magnitude in two's complement negated if needed, then repeated division by 1e9.
   std::vector<uint8_t> magnitude(bytes.begin(), bytes.end());
   const bool negative = (magnitude.back() & 0x80) != 0;
-  if (negative) {  // two's complement negate
+  if (negative) {  // two's complement negation
     int carry = 1;
     for (uint8_t& byte : magnitude) {
       const int sum = static_cast<uint8_t>(~byte) + carry;
@@ -36,26 +105,66 @@ std::string decimalFromLittleEndian(std::string_view bytes) {
       carry = sum >> 8;
     }
   }
-  // Base-2^32 limbs, most significant first, as the long division below wants them.
-  std::vector<uint32_t> limbs((magnitude.size() + 3) / 4, 0);
-  for (std::size_t i = 0; i < magnitude.size(); ++i) {
-    limbs[limbs.size() - 1 - i / 4] |= static_cast<uint32_t>(magnitude[i]) << (8 * (i % 4));
-  }
-  std::string digits;
-  while (!limbs.empty()) {
-    uint64_t remainder = 0;
-    for (uint32_t& limb : limbs) {
-      const uint64_t current = (remainder << 32) | limb;
-      limb = static_cast<uint32_t>(current / 1000000000u);
-      remainder = current % 1000000000u;
-    }
-    while (!limbs.empty() && limbs.front() == 0) limbs.erase(limbs.begin());
-    std::string chunk = std::to_string(remainder);
-    if (!limbs.empty()) chunk.insert(0, 9 - chunk.size(), '0');
-    digits.insert(0, chunk);
-  }
-  if (digits.empty()) digits = "0";
+  const std::string digits = BigUnsigned::fromLittleEndianBytes(magnitude).decimal();
   return negative ? "-" + digits : digits;
+}
+
+std::optional<int64_t> cStrtolBase0(std::string_view text) {
+  const std::string copy(text);  // strtol needs a terminated string
+  errno = 0;
+  char* end = nullptr;
+  const long long value = std::strtoll(copy.c_str(), &end, 0);
+  if (errno != 0 || end != copy.c_str() + copy.size()) return std::nullopt;
+  return static_cast<int64_t>(value);
+}
+
+std::optional<std::string> pythonIntBase0(std::string_view text) {
+  std::size_t i = 0;
+  while (i < text.size() && isSpace(text[i])) ++i;
+  std::size_t end = text.size();
+  while (end > i && isSpace(text[end - 1])) --end;
+  text = text.substr(i, end - i);
+  bool negative = false;
+  if (!text.empty() && (text[0] == '+' || text[0] == '-')) {
+    negative = text[0] == '-';
+    text.remove_prefix(1);
+  }
+  uint32_t base = 10;
+  bool prefixed = false;
+  if (text.size() >= 2 && text[0] == '0') {
+    const char marker = static_cast<char>(text[1] | 0x20);
+    if (marker == 'x') base = 16;
+    if (marker == 'o') base = 8;
+    if (marker == 'b') base = 2;
+    prefixed = base != 10;
+  }
+  if (prefixed) text.remove_prefix(2);
+  // Digits with single underscores between them; right after a prefix one may lead ("0x_ff").
+  BigUnsigned value;
+  std::size_t digits = 0;
+  bool all_zero = true;
+  bool may_take_underscore = prefixed;
+  bool ends_with_underscore = false;
+  for (char c : text) {
+    if (c == '_') {
+      if (!may_take_underscore) return std::nullopt;
+      may_take_underscore = false;
+      ends_with_underscore = true;
+      continue;
+    }
+    const int digit = digitValue(c);
+    if (digit >= static_cast<int>(base)) return std::nullopt;
+    value.multiplyAdd(base, static_cast<uint32_t>(digit));
+    all_zero = all_zero && digit == 0;
+    may_take_underscore = true;
+    ends_with_underscore = false;
+    ++digits;
+  }
+  if (digits == 0 || ends_with_underscore) return std::nullopt;
+  if (base == 10 && text[0] == '0' && !all_zero) return std::nullopt;  // "010" is a SyntaxError in Python 3
+  if (base == 10 && digits > 4300) return std::nullopt;                // sys.int_info.default_max_str_digits
+  const std::string decimal = value.decimal();
+  return negative && decimal != "0" ? "-" + decimal : decimal;
 }
 
 bool appendUtf8(uint32_t code_point, std::string* out) {
@@ -77,23 +186,6 @@ bool appendUtf8(uint32_t code_point, std::string* out) {
   }
   return true;
 }
-
-namespace {
-
-std::optional<uint32_t> parseHex(std::string_view digits) {
-  uint32_t value = 0;
-  for (char c : digits) {
-    int digit;
-    if (c >= '0' && c <= '9') digit = c - '0';
-    else if (c >= 'a' && c <= 'f') digit = c - 'a' + 10;
-    else if (c >= 'A' && c <= 'F') digit = c - 'A' + 10;
-    else return std::nullopt;
-    value = value * 16 + static_cast<uint32_t>(digit);
-  }
-  return value;
-}
-
-}  // namespace
 
 std::optional<std::string> decodeQuotedString(std::string_view repr) {
   if (repr.size() < 2 || (repr.front() != '\'' && repr.front() != '"') || repr.back() != repr.front()) {
@@ -149,17 +241,26 @@ std::optional<std::string> decodeQuotedString(std::string_view repr) {
 
 std::optional<std::string> decodeRawUnicodeEscape(std::string_view text) {
   std::string out;
-  for (std::size_t i = 0; i < text.size(); ++i) {
-    if (text[i] == '\\' && i + 1 < text.size() && (text[i + 1] == 'u' || text[i + 1] == 'U')) {
-      const std::size_t width = text[i + 1] == 'u' ? 4 : 8;
-      if (i + 2 + width > text.size()) return std::nullopt;
-      auto code_point = parseHex(text.substr(i + 2, width));
-      if (!code_point || !appendUtf8(*code_point, &out)) return std::nullopt;
-      i += 1 + width;
-    } else {
-      // raw-unicode-escape stores other characters as Latin-1 bytes.
-      appendUtf8(static_cast<uint8_t>(text[i]), &out);
+  std::size_t i = 0;
+  while (i < text.size()) {
+    if (text[i] != '\\') {
+      appendUtf8(static_cast<uint8_t>(text[i++]), &out);  // other bytes are Latin-1
+      continue;
     }
+    std::size_t run = 0;
+    while (i < text.size() && text[i] == '\\') {
+      out.push_back('\\');
+      ++run;
+      ++i;
+    }
+    // Only an odd run of backslashes escapes the following u/U.
+    if (run % 2 == 0 || i >= text.size() || (text[i] != 'u' && text[i] != 'U')) continue;
+    out.pop_back();
+    const std::size_t width = text[i] == 'u' ? 4 : 8;
+    if (i + 1 + width > text.size()) return std::nullopt;
+    auto code_point = parseHex(text.substr(i + 1, width));
+    if (!code_point || !appendUtf8(*code_point, &out)) return std::nullopt;
+    i += 1 + width;
   }
   return out;
 }
@@ -173,14 +274,30 @@ std::string latin1ToUtf8(std::string_view bytes) {
 
 bool isValidUtf8(std::string_view bytes) {
   std::size_t i = 0;
+  auto continuation = [&](std::size_t at, uint8_t low = 0x80, uint8_t high = 0xBF) {
+    if (at >= bytes.size()) return false;
+    const uint8_t byte = static_cast<uint8_t>(bytes[at]);
+    return byte >= low && byte <= high;
+  };
   while (i < bytes.size()) {
     const uint8_t lead = static_cast<uint8_t>(bytes[i]);
-    std::size_t length = lead < 0x80 ? 1 : (lead >> 5) == 0x6 ? 2 : (lead >> 4) == 0xE ? 3 : (lead >> 3) == 0x1E ? 4 : 0;
-    if (length == 0 || i + length > bytes.size()) return false;
-    for (std::size_t j = 1; j < length; ++j) {
-      if ((static_cast<uint8_t>(bytes[i + j]) & 0xC0) != 0x80) return false;
+    if (lead < 0x80) {
+      i += 1;
+    } else if (lead >= 0xC2 && lead <= 0xDF) {
+      if (!continuation(i + 1)) return false;
+      i += 2;
+    } else if (lead >= 0xE0 && lead <= 0xEF) {
+      // E0 needs A0.. (shortest form); ED's surrogate range is allowed (surrogatepass).
+      if (!continuation(i + 1, lead == 0xE0 ? 0xA0 : 0x80) || !continuation(i + 2)) return false;
+      i += 3;
+    } else if (lead >= 0xF0 && lead <= 0xF4) {
+      const uint8_t low = lead == 0xF0 ? 0x90 : 0x80;
+      const uint8_t high = lead == 0xF4 ? 0x8F : 0xBF;
+      if (!continuation(i + 1, low, high) || !continuation(i + 2) || !continuation(i + 3)) return false;
+      i += 4;
+    } else {
+      return false;  // continuation byte as lead, overlong C0/C1, or beyond U+10FFFF
     }
-    i += length;
   }
   return true;
 }

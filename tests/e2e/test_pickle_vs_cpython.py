@@ -60,6 +60,22 @@ def objects():
     }
 
 
+# Hand-written streams whose literal forms CPython reads in surprising ways: (bytes, encoding).
+# torch.load unpickles with encoding="utf-8"; the Latin-1 case is what ckptlint falls back to.
+RAW_STREAMS = [
+    (b"I010\n.", "utf-8"), (b"I0x3\n.", "utf-8"), (b"I 5\n.", "utf-8"), (b"I+1\n.", "utf-8"),
+    (b"I\n.", "utf-8"), (b"L\n.", "utf-8"), (b"LL\n.", "utf-8"), (b"F\n.", "utf-8"), (b"I-0\n.", "utf-8"), (b"I99999999999999999999\n.", "utf-8"), (b"I08\n.", "utf-8"),
+    (b"I1_0\n.", "utf-8"), (b"L010L\n.", "utf-8"), (b"L0x10L\n.", "utf-8"), (b"L1_000L\n.", "utf-8"),
+    (b"L  12  L\n.", "utf-8"), (b"L-0L\n.", "utf-8"), (b"L0b101\n.", "utf-8"), (b"L1__0L\n.", "utf-8"),
+    (b"L0x_fL\n.", "utf-8"), (b"L_1L\n.", "utf-8"), (b"L1_L\n.", "utf-8"),
+    (b"Vw\\\\u0041\n.", "utf-8"), (b"Vw\\u0041\n.", "utf-8"), (b"Vw\\\\\\u0041\n.", "utf-8"),
+    (b"V\\U0001f40d\n.", "utf-8"), (b"V\\u12\n.", "utf-8"),
+    (b"\x80\x02X\x03\x00\x00\x00w\xc0\xae.", "utf-8"), (b"\x80\x02X\x02\x00\x00\x00\xc3\xa9.", "utf-8"),
+    (b"\x80\x02X\x04\x00\x00\x00\xf4\x90\x80\x80.", "utf-8"), (b"\x80\x02X\x02\x00\x00\x00\xe0\x80.", "utf-8"),
+    (b"\x80\x02U\x02w\xff.", "latin1"), (b"S'a\\x41\\n'\n.", "utf-8"),
+]
+
+
 def rebuild(node, memo):
     if "ref" in node:
         return memo[node["ref"]]
@@ -153,6 +169,26 @@ def main():
                     problem = f"cannot rebuild: {error}"
             print(f"{'FAIL' if problem else 'PASS'} {name} protocol {protocol}" + (f": {problem}" if problem else ""))
             failures += problem is not None
+    for index, (data, encoding) in enumerate(RAW_STREAMS):
+        total += 1
+        path = os.path.join(args.workdir, f"raw{index}.pkl")
+        with open(path, "wb") as f:
+            f.write(data)
+        try:
+            expected, expected_error = pickle.loads(data, encoding=encoding), None
+        except Exception as error:  # noqa: BLE001 - any refusal by CPython counts
+            expected, expected_error = None, error
+        proc = subprocess.run([args.pickle_dump, path], capture_output=True, text=True)
+        if proc.returncode != 0:
+            agree = expected_error is not None
+            got = f"error ({proc.stderr.strip()})"
+        else:
+            rebuilt = rebuild(json.loads(proc.stdout)["root"], {})
+            agree = expected_error is None and type(rebuilt) is type(expected) and rebuilt == expected
+            got = repr(rebuilt)
+        want = f"error ({expected_error})" if expected_error is not None else repr(expected)
+        print(f"{'PASS' if agree else 'FAIL'} raw stream {data!r}: CPython {want}, ckptlint {got}")
+        failures += not agree
     print(f"{total - failures}/{total} pickles read as CPython wrote them")
     return 1 if failures else 0
 

@@ -37,3 +37,20 @@ TEST(ObjectPath, SlashSegmentsMatchIntKeys) {
 
 }  // namespace
 }  // namespace ckptlint
+
+#include "linter/core/printable.h"
+
+namespace ckptlint {
+namespace {
+
+TEST(Printable, EscapesWhatCouldFakeOrHideOutput) {
+  EXPECT_EQ(printable("conv1.weight"), "conv1.weight");
+  EXPECT_EQ(printable("héllo ✓"), "héllo ✓");
+  EXPECT_EQ(printable("a\nNotes (0)"), "a\\x0aNotes (0)");
+  EXPECT_EQ(printable("\x1b[31mred"), "\\x1b[31mred");
+  EXPECT_EQ(printable("bad\xff"), "bad\\xff");
+  EXPECT_EQ(printable("x\xe2\x80\xaey"), "x\\u{202e}y");  // right-to-left override
+}
+
+}  // namespace
+}  // namespace ckptlint

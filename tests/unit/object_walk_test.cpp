@@ -158,17 +158,50 @@ TEST(ObjectWalk, CyclesAreWalkedOnce) {
   EXPECT_NE(contents->notes[0].find("contains itself"), std::string::npos);
 }
 
-TEST(ObjectWalk, SharedReferenceExplosionIsBounded) {
-  // 40 levels of (x, x): 2^40 paths from a few hundred bytes.
+TEST(ObjectWalk, SharedContainersAreWalkedOnce) {
+  // t memoized; L0 = (t, t); L(k+1) = (Lk, Lk): 40 levels would be 2^41 paths if walked as a tree.
   PickleBuilder b;
-  b.emptyList();
+  tensorV2(b, "0", 1, {1}, {1});
+  b.binput(1).binget(1).tuple2();
   for (int level = 0; level < 40; ++level) b.binput(0).binget(0).tuple2();
   b.stop();
-  WalkLimits limits;
-  limits.max_visits = 100000;
-  Result<ObjectContents> contents = walk(b.bytes(), limits);
+  Result<ObjectContents> contents = walk(b.bytes());
+  ASSERT_TRUE(contents.ok()) << contents.error().message;
+  EXPECT_EQ(contents->tensors.size(), 2u);  // the tensor under both positions of L0, once
+  ASSERT_FALSE(contents->notes.empty());
+  EXPECT_NE(contents->notes[0].find("is the same object as"), std::string::npos) << contents->notes[0];
+  EXPECT_NE(contents->notes.back().find("more notes"), std::string::npos);
+}
+
+TEST(ObjectWalk, DeeplyWrappedParametersAreAnErrorNotACrash) {
+  PickleBuilder b;
+  b.global("torch.nn.parameter", "Parameter").binput(1).op('0');
+  for (int level = 0; level < 10000; ++level) b.binget(1);
+  tensorV2(b, "0", 1, {1}, {1});
+  for (int level = 0; level < 10000; ++level) b.op(static_cast<unsigned char>(0x85)).reduce();
+  b.stop();
+  Result<ObjectContents> contents = walk(b.bytes());
   ASSERT_FALSE(contents.ok());
-  EXPECT_NE(contents.error().message.find("too large to walk"), std::string::npos);
+  EXPECT_NE(contents.error().message.find("more than 32 rebuild calls"), std::string::npos);
+}
+
+TEST(ObjectWalk, ObjectsAreWalkedThroughTheirState) {
+  // {"ns": Namespace(t=tensor), "dd": defaultdict(list, {"w": tensor})}
+  PickleBuilder b;
+  b.emptyDict().unicode("ns").global("argparse", "Namespace").emptyTuple().op(static_cast<unsigned char>(0x81));
+  b.emptyDict().unicode("t");
+  tensorV2(b, "0", 1, {1}, {1});
+  b.setitem().build().setitem();
+  b.unicode("dd").global("collections", "defaultdict").global("builtins", "list").op(static_cast<unsigned char>(0x85));
+  b.reduce().unicode("w");
+  tensorV2(b, "1", 1, {1}, {1});
+  b.setitem().setitem().stop();
+  Result<ObjectContents> contents = walk(b.bytes());
+  ASSERT_TRUE(contents.ok()) << contents.error().message;
+  ASSERT_EQ(contents->tensors.size(), 2u);
+  EXPECT_EQ(contents->tensors[0].path, (ObjectPath{std::string("ns"), std::string("t")}));
+  EXPECT_EQ(contents->tensors[1].path, (ObjectPath{std::string("dd"), std::string("w")}));
+  EXPECT_EQ(contents->state_dicts.size(), 2u);
 }
 
 TEST(ObjectWalk, DepthIsBounded) {

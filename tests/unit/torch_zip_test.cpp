@@ -88,6 +88,35 @@ TEST(TorchZip, VersionRecordIsRequiredAndBounded) {
   EXPECT_FALSE(readBytes(buildZip(entries)).ok());
 }
 
+TEST(TorchZip, DotDataVersionWinsAndIsParsedLikeStoull) {
+  auto entries = checkpointEntries();
+  entries.push_back({"ckpt/.data/version", "99\n"});
+  Result<TorchZipContents> dot_data = readBytes(buildZip(entries));
+  ASSERT_FALSE(dot_data.ok());
+  EXPECT_NE(dot_data.error().message.find("version 99"), std::string::npos);
+  entries.pop_back();
+  entries.back().data = " 3abc";  // stoull reads the leading digits
+  EXPECT_TRUE(readBytes(buildZip(entries)).ok());
+}
+
+TEST(TorchZip, AmbiguousRecordNamesAreRefused) {
+  auto entries = checkpointEntries();
+  entries.push_back({"ckpt/Data.pkl", oneTensorPickle(2)});
+  Result<TorchZipContents> contents = readBytes(buildZip(entries));
+  ASSERT_FALSE(contents.ok());
+  EXPECT_NE(contents.error().message.find("case-insensitively"), std::string::npos);
+}
+
+TEST(TorchZip, StorageRecordsNoTensorUsesAreNoted) {
+  auto entries = checkpointEntries();
+  entries.push_back({"ckpt/data/7", "hidden"});
+  Result<TorchZipContents> contents = readBytes(buildZip(entries));
+  ASSERT_TRUE(contents.ok());
+  ASSERT_EQ(contents->checkpoint.notes.size(), 1u);
+  EXPECT_NE(contents->checkpoint.notes[0].find("1 storage record is used by no tensor found: data/7"), std::string::npos)
+      << contents->checkpoint.notes[0];
+}
+
 TEST(TorchZip, ByteOrderMustBeLittleOrBig) {
   auto entries = checkpointEntries();
   entries[1].data = "middle";

@@ -87,12 +87,34 @@ TEST(ZipReader, NotesLocalNameThatDiffersFromCentralName) {
   EXPECT_NE(zip->notes()[0].find("local header names it 'r/evil.pkl'"), std::string::npos);
 }
 
-TEST(ZipReader, NotesDuplicateNamesAndFindsTheFirst) {
+TEST(ZipReader, NotesDuplicateNamesAndReportsThemAmbiguous) {
   Result<ZipArchive> zip = ZipArchive::read(buildZip({{"r/a", "first"}, {"r/a", "second"}}));
   ASSERT_TRUE(zip.ok());
   EXPECT_EQ(readRecord(*zip, "r/a"), "first");
   ASSERT_EQ(zip->notes().size(), 1u);
   EXPECT_NE(zip->notes()[0].find("more than once"), std::string::npos);
+  EXPECT_EQ(zip->ambiguousNames(), std::vector<std::string>{"r/a"});
+}
+
+TEST(ZipReader, NamesCompareCaseInsensitivelyLikeMiniz) {
+  Result<ZipArchive> zip = ZipArchive::read(buildZip({{"r/DATA.PKL", "x"}}));
+  ASSERT_TRUE(zip.ok());
+  EXPECT_EQ(readRecord(*zip, "r/data.pkl"), "x");
+  Result<ZipArchive> twins = ZipArchive::read(buildZip({{"r/data.pkl", "good"}, {"r/Data.pkl", "evil"}}));
+  ASSERT_TRUE(twins.ok());
+  EXPECT_EQ(twins->ambiguousNames(), std::vector<std::string>{"r/data.pkl"});
+  EXPECT_NE(twins->notes()[0].find("differ only in case"), std::string::npos);
+}
+
+TEST(ZipReader, RejectsDeclaredSizesBeyondDeflatesRatio) {
+  std::string file = buildZip({{"r/a", std::string(100, 'a'), true}});
+  const std::size_t directory = file.find(std::string("PK\x01\x02", 4));
+  for (int i = 0; i < 4; ++i) file[directory + 24 + i] = static_cast<char>(0xF0 | i);  // uncompressed size
+  Result<ZipArchive> zip = ZipArchive::read(file);
+  ASSERT_TRUE(zip.ok());
+  Result<RecordBytes> bytes = zip->read(zip->entries()[0]);
+  ASSERT_FALSE(bytes.ok());
+  EXPECT_NE(bytes.error().message.find("maximum ratio"), std::string::npos) << bytes.error().message;
 }
 
 TEST(ZipReader, RejectsFilesWithoutEndRecord) {
