@@ -63,6 +63,7 @@ class ZipArchive {
  public:
   /// Parses the end-of-central-directory records (classic and ZIP64) and the whole central
   /// directory, and checks every entry's local header and data range against the file.
+  /// The archive keeps a view of `file`: the bytes must outlive it.
   static Result<ZipArchive> read(std::string_view file, const ZipLimits& limits = {});
 
   const std::vector<ZipEntry>& entries() const { return entries_; }

@@ -81,14 +81,16 @@ TEST(ZipReader, ReadsSizesFromLocalHeadersWhenNoDescriptor) {
 TEST(ZipReader, NotesLocalNameThatDiffersFromCentralName) {
   ZipBuildEntry entry{"r/data.pkl", "x"};
   entry.local_name = "r/evil.pkl";
-  Result<ZipArchive> zip = ZipArchive::read(buildZip({entry}));
+  const std::string zip_file = buildZip({entry});  // the archive views these bytes
+  Result<ZipArchive> zip = ZipArchive::read(zip_file);
   ASSERT_TRUE(zip.ok());
   ASSERT_EQ(zip->notes().size(), 1u);
   EXPECT_NE(zip->notes()[0].find("local header names it 'r/evil.pkl'"), std::string::npos);
 }
 
 TEST(ZipReader, NotesDuplicateNamesAndReportsThemAmbiguous) {
-  Result<ZipArchive> zip = ZipArchive::read(buildZip({{"r/a", "first"}, {"r/a", "second"}}));
+  const std::string zip_file = buildZip({{"r/a", "first"}, {"r/a", "second"}});  // the archive views these bytes
+  Result<ZipArchive> zip = ZipArchive::read(zip_file);
   ASSERT_TRUE(zip.ok());
   EXPECT_EQ(readRecord(*zip, "r/a"), "first");
   ASSERT_EQ(zip->notes().size(), 1u);
@@ -97,10 +99,12 @@ TEST(ZipReader, NotesDuplicateNamesAndReportsThemAmbiguous) {
 }
 
 TEST(ZipReader, NamesCompareCaseInsensitivelyLikeMiniz) {
-  Result<ZipArchive> zip = ZipArchive::read(buildZip({{"r/DATA.PKL", "x"}}));
+  const std::string zip_file = buildZip({{"r/DATA.PKL", "x"}});  // the archive views these bytes
+  Result<ZipArchive> zip = ZipArchive::read(zip_file);
   ASSERT_TRUE(zip.ok());
   EXPECT_EQ(readRecord(*zip, "r/data.pkl"), "x");
-  Result<ZipArchive> twins = ZipArchive::read(buildZip({{"r/data.pkl", "good"}, {"r/Data.pkl", "evil"}}));
+  const std::string twins_file = buildZip({{"r/data.pkl", "good"}, {"r/Data.pkl", "evil"}});  // the archive views these bytes
+  Result<ZipArchive> twins = ZipArchive::read(twins_file);
   ASSERT_TRUE(twins.ok());
   EXPECT_EQ(twins->ambiguousNames(), std::vector<std::string>{"r/data.pkl"});
   EXPECT_NE(twins->notes()[0].find("differ only in case"), std::string::npos);
@@ -168,7 +172,8 @@ TEST(ZipReader, RejectsMoreEntriesThanTheDirectoryCanHold) {
 TEST(ZipReader, EnforcesEntryLimit) {
   ZipLimits limits;
   limits.max_entries = 2;
-  Result<ZipArchive> zip = ZipArchive::read(buildZip({{"r/a", "1"}, {"r/b", "2"}, {"r/c", "3"}}), limits);
+  const std::string zip_file = buildZip({{"r/a", "1"}, {"r/b", "2"}, {"r/c", "3"}});  // the archive views these bytes
+  Result<ZipArchive> zip = ZipArchive::read(zip_file, limits);
   ASSERT_FALSE(zip.ok());
   EXPECT_NE(zip.error().message.find("limit"), std::string::npos);
 }
@@ -199,7 +204,8 @@ TEST(ZipReader, RejectsCorruptDeflateData) {
 TEST(ZipReader, RejectsInflatedSizeOverLimit) {
   ZipLimits limits;
   limits.max_inflated_size = 100;
-  Result<ZipArchive> zip = ZipArchive::read(buildZip({{"r/a", std::string(1000, 'a'), true}}), limits);
+  const std::string zip_file = buildZip({{"r/a", std::string(1000, 'a'), true}});  // the archive views these bytes
+  Result<ZipArchive> zip = ZipArchive::read(zip_file, limits);
   ASSERT_TRUE(zip.ok());
   Result<RecordBytes> bytes = zip->read(zip->entries()[0]);
   ASSERT_FALSE(bytes.ok());
