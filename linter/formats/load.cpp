@@ -12,7 +12,11 @@ Result<LoadedCheckpoint> loadCheckpoint(const std::string& path) {
   const std::string_view bytes = loaded.file->bytes();
   switch (detectFileKind(bytes)) {
     case FileKind::kZip: {
-      Result<TorchZipContents> contents = readTorchZip(bytes, path);
+      const io::MappedFile& file = *loaded.file;
+      auto read_header = [&file](uint64_t offset, std::size_t size, std::string* out) {
+        return file.readAt(offset, size, out);
+      };
+      Result<TorchZipContents> contents = readTorchZip(bytes, path, read_header);
       if (!contents) return contents.error();
       loaded.torch_zip.emplace(std::move(contents).value());
       return loaded;

@@ -211,8 +211,9 @@ class TorchZipReader {
 
 }  // namespace
 
-Result<TorchZipContents> readTorchZip(std::string_view file, const std::string& path) {
-  Result<io::ZipArchive> zip = io::ZipArchive::read(file);
+Result<TorchZipContents> readTorchZip(std::string_view file, const std::string& path,
+                                      const io::HeaderReader& header_reader) {
+  Result<io::ZipArchive> zip = io::ZipArchive::read(file, {}, header_reader);
   if (!zip) return makeError("not a readable zip archive: " + zip.error().message);
   return TorchZipReader(std::move(zip).value(), file, path).read();
 }

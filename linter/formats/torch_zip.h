@@ -18,7 +18,9 @@ struct TorchZipContents {
 };
 
 /// Reads the directory and data.pkl of a torch.save zip; tensor bytes are never touched.
-/// `file` must stay mapped while the result is used.
-Result<TorchZipContents> readTorchZip(std::string_view file, const std::string& path);
+/// `file` must stay mapped while the result is used; local headers are read through
+/// `header_reader` when given (see io::HeaderReader).
+Result<TorchZipContents> readTorchZip(std::string_view file, const std::string& path,
+                                      const io::HeaderReader& header_reader = {});
 
 }  // namespace ckptlint::formats

@@ -41,9 +41,12 @@ Result<MappedFile> MappedFile::open(const std::string& path) {
       ::close(fd);
       return makeError(std::string("cannot map: ") + std::strerror(error));
     }
+    // Reading a checkpoint's structure touches a few scattered pages (directory, local headers,
+    // data.pkl): no readahead or fault-around, so tensor bytes are neither read nor mapped.
+    ::madvise(mapping, file.size_, MADV_RANDOM);
     file.data_ = static_cast<const char*>(mapping);
   }
-  ::close(fd);  // the mapping stays valid without the descriptor
+  file.fd_ = fd;
   return file;
 }
 
@@ -53,8 +56,10 @@ MappedFile& MappedFile::operator=(MappedFile&& other) noexcept {
   if (this != &other) {
     release();
     path_ = std::move(other.path_);
+    fd_ = other.fd_;
     data_ = other.data_;
     size_ = other.size_;
+    other.fd_ = -1;
     other.data_ = nullptr;
     other.size_ = 0;
   }
@@ -65,8 +70,23 @@ MappedFile::~MappedFile() { release(); }
 
 void MappedFile::release() {
   if (data_ != nullptr) ::munmap(const_cast<char*>(data_), size_);
+  if (fd_ >= 0) ::close(fd_);
+  fd_ = -1;
   data_ = nullptr;
   size_ = 0;
+}
+
+bool MappedFile::readAt(uint64_t offset, std::size_t size, std::string* out) const {
+  if (offset > size_ || size > size_ - offset) return false;
+  out->resize(size);
+  std::size_t done = 0;
+  while (done < size) {
+    const ssize_t got = ::pread(fd_, out->data() + done, size - done, static_cast<off_t>(offset + done));
+    if (got < 0 && errno == EINTR) continue;
+    if (got <= 0) return false;
+    done += static_cast<std::size_t>(got);
+  }
+  return true;
 }
 
 }  // namespace ckptlint::io

@@ -23,6 +23,11 @@ class MappedFile {
   ~MappedFile();
 
   std::string_view bytes() const { return {data_, size_}; }
+
+  /// Copies `size` bytes at `offset` with pread, without touching the mapping. For small
+  /// headers scattered through a large file: a touch through the mapping maps the whole
+  /// page-cache folio around it (up to 2 MB on current kernels) into this process.
+  bool readAt(uint64_t offset, std::size_t size, std::string* out) const;
   uint64_t size() const { return size_; }
   const std::string& path() const { return path_; }
 
@@ -31,6 +36,7 @@ class MappedFile {
   void release();
 
   std::string path_;
+  int fd_ = -1;
   const char* data_ = nullptr;
   std::size_t size_ = 0;
 };

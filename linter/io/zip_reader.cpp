@@ -44,7 +44,8 @@ struct Directory {
 // Parses into a ZipArchive; a friend so that the archive's state stays private.
 class ZipDirectoryParser {
  public:
-  ZipDirectoryParser(std::string_view file, const ZipLimits& limits) : file_(file), limits_(limits) {}
+  ZipDirectoryParser(std::string_view file, const ZipLimits& limits, const HeaderReader& header_reader)
+      : file_(file), limits_(limits), header_reader_(header_reader) {}
 
   ZipArchive parse() {
     archive_.file_ = file_;
@@ -168,13 +169,29 @@ class ZipDirectoryParser {
     }
   }
 
+  // The fixed part plus the longest name and extra field a local header can have.
+  static constexpr uint64_t kMaxLocalHeaderSize = kLocalHeaderSize + 0xFFFF + 0xFFFF;
+
+  // The bytes of one local header, read without touching the mapping when possible.
+  std::string_view localHeaderBytes(uint64_t offset) {
+    const uint64_t size = std::min<uint64_t>(kMaxLocalHeaderSize, file_.size() - offset);
+    if (!header_reader_) return file_.substr(offset, size);
+    if (!header_reader_(offset, kLocalHeaderSize, &header_buffer_)) throw FormatError("cannot read local header" + at(offset));
+    ByteCursor fixed(header_buffer_, 26);
+    const uint64_t variable = uint64_t{fixed.u16()} + fixed.u16();
+    if (!header_reader_(offset, std::min(size, kLocalHeaderSize + variable), &header_buffer_)) {
+      throw FormatError("cannot read local header" + at(offset));
+    }
+    return header_buffer_;
+  }
+
   void readLocalHeader(ZipEntry& entry) {
     const std::string where = "record '" + entry.name + "'";
     if (entry.local_header_offset > file_.size() || file_.size() - entry.local_header_offset < kLocalHeaderSize) {
       throw FormatError(where + ": local header offset " + std::to_string(entry.local_header_offset) +
                         " is outside the file");
     }
-    ByteCursor cursor(file_, entry.local_header_offset);
+    ByteCursor cursor(localHeaderBytes(entry.local_header_offset));
     if (cursor.u32() != kLocalHeaderSignature) {
       throw FormatError(where + ": no local header" + at(entry.local_header_offset));
     }
@@ -189,7 +206,7 @@ class ZipDirectoryParser {
     const uint16_t extra_size = cursor.u16();
     entry.local_name = std::string(cursor.take(name_size));
     cursor.take(extra_size);
-    entry.data_offset = cursor.position();
+    entry.data_offset = entry.local_header_offset + cursor.position();
     if (entry.compressed_size > file_.size() - entry.data_offset) {
       throw FormatError(where + ": data (" + std::to_string(entry.compressed_size) + " bytes" +
                         at(entry.data_offset) + ") runs past the end of the file: truncated archive");
@@ -225,12 +242,14 @@ class ZipDirectoryParser {
 
   std::string_view file_;
   ZipLimits limits_;
+  const HeaderReader& header_reader_;
+  std::string header_buffer_;
   ZipArchive archive_;
 };
 
-Result<ZipArchive> ZipArchive::read(std::string_view file, const ZipLimits& limits) {
+Result<ZipArchive> ZipArchive::read(std::string_view file, const ZipLimits& limits, const HeaderReader& header_reader) {
   try {
-    return ZipDirectoryParser(file, limits).parse();
+    return ZipDirectoryParser(file, limits, header_reader).parse();
   } catch (const FormatError& error) {
     return makeError(error.what());
   }

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -59,12 +60,18 @@ class RecordBytes {
   std::string_view view_;
 };
 
+/// Reads `size` bytes at `offset` into `out` without going through the mapping (see
+/// MappedFile::readAt); false if they are not all there.
+using HeaderReader = std::function<bool(uint64_t offset, std::size_t size, std::string* out)>;
+
 class ZipArchive {
  public:
   /// Parses the end-of-central-directory records (classic and ZIP64) and the whole central
   /// directory, and checks every entry's local header and data range against the file.
   /// The archive keeps a view of `file`: the bytes must outlive it.
-  static Result<ZipArchive> read(std::string_view file, const ZipLimits& limits = {});
+  /// Local headers are read through `header_reader` when one is given, else from `file`.
+  static Result<ZipArchive> read(std::string_view file, const ZipLimits& limits = {},
+                                 const HeaderReader& header_reader = {});
 
   const std::vector<ZipEntry>& entries() const { return entries_; }
   /// The entry with this name, compared case-insensitively (ASCII) as PyTorch's zip reader
