@@ -219,3 +219,31 @@ TEST(ZipReader, Crc32MatchesZlibReferenceValue) {
 
 }  // namespace
 }  // namespace ckptlint::io
+
+namespace ckptlint::io {
+namespace {
+
+TEST(ZipReader, ReadsLocalHeadersThroughAHeaderReader) {
+  const std::string file = testing::buildZip({{"r/data.pkl", "abc"}, {"r/data/0", std::string(200, 'z')}});
+  int calls = 0;
+  HeaderReader reader = [&](uint64_t offset, std::size_t size, std::string* out) {
+    ++calls;
+    if (offset + size > file.size()) return false;
+    *out = file.substr(offset, size);
+    return true;
+  };
+  Result<ZipArchive> through_reader = ZipArchive::read(file, {}, reader);
+  Result<ZipArchive> through_view = ZipArchive::read(file);
+  ASSERT_TRUE(through_reader.ok()) << through_reader.error().message;
+  ASSERT_TRUE(through_view.ok());
+  EXPECT_EQ(calls, 4);  // fixed part, then the whole header, per entry
+  for (std::size_t i = 0; i < 2; ++i) {
+    EXPECT_EQ(through_reader->entries()[i].data_offset, through_view->entries()[i].data_offset);
+    EXPECT_EQ(through_reader->entries()[i].local_name, through_view->entries()[i].local_name);
+  }
+  HeaderReader failing = [](uint64_t, std::size_t, std::string*) { return false; };
+  EXPECT_FALSE(ZipArchive::read(file, {}, failing).ok());
+}
+
+}  // namespace
+}  // namespace ckptlint::io
