@@ -172,17 +172,30 @@ class ZipDirectoryParser {
   // The fixed part plus the longest name and extra field a local header can have.
   static constexpr uint64_t kMaxLocalHeaderSize = kLocalHeaderSize + 0xFFFF + 0xFFFF;
 
-  // The bytes of one local header, read without touching the mapping when possible.
+  // The bytes of one local header, read without touching the mapping when possible. Headers
+  // of small records sit close together, so reads go through a 64 KiB window.
   std::string_view localHeaderBytes(uint64_t offset) {
     const uint64_t size = std::min<uint64_t>(kMaxLocalHeaderSize, file_.size() - offset);
     if (!header_reader_) return file_.substr(offset, size);
-    if (!header_reader_(offset, kLocalHeaderSize, &header_buffer_)) throw FormatError("cannot read local header" + at(offset));
-    ByteCursor fixed(header_buffer_, 26);
-    const uint64_t variable = uint64_t{fixed.u16()} + fixed.u16();
-    if (!header_reader_(offset, std::min(size, kLocalHeaderSize + variable), &header_buffer_)) {
+    if (std::string_view header = fromWindow(offset, kLocalHeaderSize); !header.empty()) {
+      ByteCursor fixed(header, 26);
+      const uint64_t length = std::min(size, kLocalHeaderSize + fixed.u16() + fixed.u16());
+      if (std::string_view whole = fromWindow(offset, length); !whole.empty()) return whole;
+      if (!header_reader_(offset, length, &window_)) throw FormatError("cannot read local header" + at(offset));
+      window_offset_ = offset;
+      return window_;
+    }
+    constexpr uint64_t kWindow = 64 * 1024;
+    if (!header_reader_(offset, std::min(std::max(size, kWindow), file_.size() - offset), &window_)) {
       throw FormatError("cannot read local header" + at(offset));
     }
-    return header_buffer_;
+    window_offset_ = offset;
+    return localHeaderBytes(offset);
+  }
+
+  std::string_view fromWindow(uint64_t offset, uint64_t length) const {
+    if (offset < window_offset_ || offset - window_offset_ + length > window_.size()) return {};
+    return std::string_view(window_).substr(offset - window_offset_, length);
   }
 
   void readLocalHeader(ZipEntry& entry) {
@@ -243,7 +256,8 @@ class ZipDirectoryParser {
   std::string_view file_;
   ZipLimits limits_;
   const HeaderReader& header_reader_;
-  std::string header_buffer_;
+  std::string window_;           // file bytes [window_offset_, window_offset_ + size)
+  uint64_t window_offset_ = 0;
   ZipArchive archive_;
 };
 

@@ -236,7 +236,7 @@ TEST(ZipReader, ReadsLocalHeadersThroughAHeaderReader) {
   Result<ZipArchive> through_view = ZipArchive::read(file);
   ASSERT_TRUE(through_reader.ok()) << through_reader.error().message;
   ASSERT_TRUE(through_view.ok());
-  EXPECT_EQ(calls, 4);  // fixed part, then the whole header, per entry
+  EXPECT_EQ(calls, 1);  // both headers lie in the first 64 KiB window
   for (std::size_t i = 0; i < 2; ++i) {
     EXPECT_EQ(through_reader->entries()[i].data_offset, through_view->entries()[i].data_offset);
     EXPECT_EQ(through_reader->entries()[i].local_name, through_view->entries()[i].local_name);
