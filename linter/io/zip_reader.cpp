@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <limits>
+#include <unordered_set>
 
 #include "linter/io/byte_cursor.h"
 
@@ -217,6 +218,9 @@ class ZipDirectoryParser {
     const uint32_t uncompressed = cursor.u32();
     const uint16_t name_size = cursor.u16();
     const uint16_t extra_size = cursor.u16();
+    if (cursor.remaining() < uint64_t{name_size} + extra_size) {
+      throw FormatError(where + ": local header runs past the end of the file");
+    }
     entry.local_name = std::string(cursor.take(name_size));
     cursor.take(extra_size);
     entry.data_offset = entry.local_header_offset + cursor.position();
@@ -237,6 +241,7 @@ class ZipDirectoryParser {
   }
 
   void indexNames() {
+    std::unordered_set<std::size_t> reported;
     for (std::size_t i = 0; i < archive_.entries_.size(); ++i) {
       const std::string& name = archive_.entries_[i].name;
       auto [slot, inserted] = archive_.index_.emplace(foldCase(name), i);
@@ -244,20 +249,29 @@ class ZipDirectoryParser {
       const std::string& first = archive_.entries_[slot->second].name;
       note(first == name ? "record '" + name + "' appears more than once"
                          : "records '" + first + "' and '" + name + "' differ only in case");
-      if (std::find(archive_.ambiguous_names_.begin(), archive_.ambiguous_names_.end(), first) ==
-          archive_.ambiguous_names_.end()) {
-        archive_.ambiguous_names_.push_back(first);
-      }
+      if (reported.insert(slot->second).second) archive_.ambiguous_names_.push_back(first);
+    }
+    if (suppressed_notes_ > 0) {
+      archive_.notes_.push_back("... and " + std::to_string(suppressed_notes_) + " more notes about records");
     }
   }
 
-  void note(std::string text) { archive_.notes_.push_back(std::move(text)); }
+  // A hostile directory could otherwise produce one note per entry, millions of them.
+  void note(std::string text) {
+    constexpr std::size_t kMaxNotes = 100;
+    if (archive_.notes_.size() < kMaxNotes) {
+      archive_.notes_.push_back(std::move(text));
+    } else {
+      ++suppressed_notes_;
+    }
+  }
 
   std::string_view file_;
   ZipLimits limits_;
   const HeaderReader& header_reader_;
   std::string window_;           // file bytes [window_offset_, window_offset_ + size)
   uint64_t window_offset_ = 0;
+  std::size_t suppressed_notes_ = 0;
   ZipArchive archive_;
 };
 
