@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <unordered_map>
 
+#include "linter/core/bounded_notes.h"
 #include "linter/formats/containers.h"
 #include "linter/formats/tensor_rebuild.h"
 
@@ -59,9 +60,7 @@ class Walker {
   Result<ObjectContents> run(const Value& root) {
     ObjectPath path;
     if (auto error = visit(root, path, false)) return *error;
-    if (suppressed_notes_ > 0) {
-      contents_.notes.push_back("... and " + std::to_string(suppressed_notes_) + " more notes about shared objects");
-    }
+    contents_.notes = shared_notes_.take();
     orderStateDicts();
     return std::move(contents_);
   }
@@ -158,18 +157,12 @@ class Walker {
   }
 
   void noteSharedObject(const ObjectPath& first, const ObjectPath& again) {
-    constexpr std::size_t kMaxNotes = 20;
-    if (shared_notes_ == kMaxNotes) {
-      ++suppressed_notes_;
-      return;
-    }
-    ++shared_notes_;
     if (isPrefix(first, again)) {
-      contents_.notes.push_back("the object at " + displayPath(first) + " contains itself (at " + displayPath(again) +
-                                "); not walked again");
+      shared_notes_.add("the object at " + displayPath(first) + " contains itself (at " + displayPath(again) +
+                        "); not walked again");
     } else {
-      contents_.notes.push_back(displayPath(again) + " is the same object as " + displayPath(first) +
-                                "; its contents are listed once, under " + displayPath(first));
+      shared_notes_.add(displayPath(again) + " is the same object as " + displayPath(first) +
+                        "; its contents are listed once, under " + displayPath(first));
     }
   }
 
@@ -184,8 +177,7 @@ class Walker {
   ObjectContents contents_;
   std::unordered_map<const Value*, ObjectPath> first_paths_;
   uint64_t visits_ = 0;
-  std::size_t shared_notes_ = 0;
-  std::size_t suppressed_notes_ = 0;
+  BoundedNotes shared_notes_{20, "shared objects"};
 };
 
 }  // namespace

@@ -4,6 +4,7 @@
 #include <optional>
 #include <unordered_set>
 
+#include "linter/core/bounded_notes.h"
 #include "linter/formats/object_walk.h"
 
 namespace ckptlint::formats {
@@ -33,37 +34,48 @@ class TorchZipReader {
     if (!bytes) return bytes.error();
     Result<pickle::Pickle> parsed = pickle::readPickle(bytes->bytes());
     if (!parsed) return makeError("data.pkl: " + parsed.error().message);
-    if (parsed->endOffset() < bytes->bytes().size()) {
-      checkpoint_.notes.push_back("data.pkl has " + std::to_string(bytes->bytes().size() - parsed->endOffset()) +
-                                  " bytes after the pickle's STOP");
-    }
-    checkpoint_.pickle_protocol = parsed->protocol();
-    for (const pickle::GlobalRef& global : parsed->globals()) {
-      checkpoint_.globals.push_back({global.module, global.name, "data.pkl", global.offset, global.resolved});
-      if (!global.resolved) {
-        checkpoint_.notes.push_back("data.pkl offset " + std::to_string(global.offset) +
-                                    ": STACK_GLOBAL whose module or name is not a string; torch.load fails on it");
-      }
-    }
-    if (parsed->latin1Strings() > 0) {
-      checkpoint_.notes.push_back("data.pkl holds " + std::to_string(parsed->latin1Strings()) +
-                                  " Python 2 byte strings that are not UTF-8 (first at offset " +
-                                  std::to_string(parsed->firstLatin1Offset()) +
-                                  "), read as Latin-1: torch.load needs encoding='latin1' for this file");
-    }
+    takePickleFacts(*parsed, bytes->bytes().size());
     Result<ObjectContents> contents = walkObjectTree(*parsed->root());
     if (!contents) return makeError("data.pkl: " + contents.error().message);
     checkpoint_.tensors = std::move(contents->tensors);
     checkpoint_.state_dicts = std::move(contents->state_dicts);
-    for (std::string& note : contents->notes) checkpoint_.notes.push_back(std::move(note));
+    appendNotes(std::move(contents->notes));
     locateStorages();
     noteUnusedStorages();
     listRecords();
+    appendNotes(tensor_notes_.take());
     for (const std::string& note : zip_.notes()) checkpoint_.notes.push_back("zip: " + note);
     return TorchZipContents{std::move(zip_), std::move(parsed).value(), std::move(checkpoint_)};
   }
 
  private:
+  void takePickleFacts(const pickle::Pickle& parsed, uint64_t record_size) {
+    checkpoint_.pickle_protocol = parsed.protocol();
+    if (parsed.endOffset() < record_size) {
+      checkpoint_.notes.push_back("data.pkl has " + std::to_string(record_size - parsed.endOffset()) +
+                                  " bytes after the pickle's STOP");
+    }
+    BoundedNotes unresolved(20, "unresolved globals");
+    for (const pickle::GlobalRef& global : parsed.globals()) {
+      checkpoint_.globals.push_back({global.module, global.name, "data.pkl", global.offset, global.resolved});
+      if (!global.resolved) {
+        unresolved.add("data.pkl offset " + std::to_string(global.offset) +
+                       ": STACK_GLOBAL whose module or name is not a string; torch.load fails on it");
+      }
+    }
+    appendNotes(unresolved.take());
+    if (parsed.latin1Strings() > 0) {
+      checkpoint_.notes.push_back("data.pkl holds " + std::to_string(parsed.latin1Strings()) +
+                                  " Python 2 byte strings that are not UTF-8 (first at offset " +
+                                  std::to_string(parsed.firstLatin1Offset()) +
+                                  "), read as Latin-1: torch.load needs encoding='latin1' for this file");
+    }
+  }
+
+  void appendNotes(std::vector<std::string> notes) {
+    for (std::string& note : notes) checkpoint_.notes.push_back(std::move(note));
+  }
+
   // PyTorch takes the root folder from the first central-directory entry.
   std::optional<Error> findRoot() {
     if (zip_.entries().empty()) return makeError("zip archive has no records");
@@ -74,11 +86,13 @@ class TorchZipReader {
     }
     root_ = first.substr(0, slash + 1);
     checkpoint_.archive_root = first.substr(0, slash);
+    BoundedNotes outside(20, "records outside the root folder");
     for (const io::ZipEntry& entry : zip_.entries()) {
       if (entry.name.compare(0, root_.size(), root_) != 0) {
-        checkpoint_.notes.push_back("record '" + entry.name + "' is outside the root folder '" + checkpoint_.archive_root + "'");
+        outside.add("record '" + entry.name + "' is outside the root folder '" + checkpoint_.archive_root + "'");
       }
     }
+    appendNotes(outside.take());
     return std::nullopt;
   }
 
@@ -144,17 +158,17 @@ class TorchZipReader {
       const io::ZipEntry* entry = record("data/" + tensor.storage_key);
       if (entry == nullptr) {
         if (reported.insert(tensor.storage_key).second) {
-          checkpoint_.notes.push_back("storage record data/" + tensor.storage_key + " is missing (used by " +
-                                      displayPath(tensor.path) + ")");
+          tensor_notes_.add("storage record data/" + tensor.storage_key + " is missing (used by " +
+                            displayPath(tensor.path) + ")");
         }
         continue;
       }
       tensor.record = ByteRange{entry->data_offset, entry->compressed_size};
       noteViewOutsideStorage(tensor);
       if (entry->uncompressed_size != tensor.storage_nbytes && reported.insert(tensor.storage_key).second) {
-        checkpoint_.notes.push_back("storage record data/" + tensor.storage_key + " holds " +
-                                    std::to_string(entry->uncompressed_size) + " bytes, its persistent id says " +
-                                    std::to_string(tensor.storage_nbytes));
+        tensor_notes_.add("storage record data/" + tensor.storage_key + " holds " +
+                          std::to_string(entry->uncompressed_size) + " bytes, its persistent id says " +
+                          std::to_string(tensor.storage_nbytes));
       }
     }
   }
@@ -162,11 +176,10 @@ class TorchZipReader {
   void noteViewOutsideStorage(const TensorInfo& tensor) {
     const std::optional<uint64_t> needed = storageBytesNeeded(tensor);
     if (!needed) {
-      checkpoint_.notes.push_back(displayPath(tensor.path) + ": negative or overflowing strides; torch.load refuses this view");
+      tensor_notes_.add(displayPath(tensor.path) + ": negative or overflowing strides; torch.load refuses this view");
     } else if (*needed > tensor.storage_nbytes) {
-      checkpoint_.notes.push_back(displayPath(tensor.path) + ": the view reaches " + std::to_string(*needed) +
-                                  " bytes into a storage of " + std::to_string(tensor.storage_nbytes) +
-                                  "; torch.load refuses it");
+      tensor_notes_.add(displayPath(tensor.path) + ": the view reaches " + std::to_string(*needed) +
+                        " bytes into a storage of " + std::to_string(tensor.storage_nbytes) + "; torch.load refuses it");
     }
   }
 
@@ -207,6 +220,7 @@ class TorchZipReader {
   io::ZipArchive zip_;
   std::string root_;
   Checkpoint checkpoint_;
+  BoundedNotes tensor_notes_{100, "tensors and their storages"};
 };
 
 }  // namespace

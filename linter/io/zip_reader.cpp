@@ -6,6 +6,7 @@
 #include <limits>
 #include <unordered_set>
 
+#include "linter/core/bounded_notes.h"
 #include "linter/io/byte_cursor.h"
 
 namespace ckptlint::io {
@@ -251,27 +252,17 @@ class ZipDirectoryParser {
                          : "records '" + first + "' and '" + name + "' differ only in case");
       if (reported.insert(slot->second).second) archive_.ambiguous_names_.push_back(first);
     }
-    if (suppressed_notes_ > 0) {
-      archive_.notes_.push_back("... and " + std::to_string(suppressed_notes_) + " more notes about records");
-    }
+    archive_.notes_ = notes_.take();
   }
 
-  // A hostile directory could otherwise produce one note per entry, millions of them.
-  void note(std::string text) {
-    constexpr std::size_t kMaxNotes = 100;
-    if (archive_.notes_.size() < kMaxNotes) {
-      archive_.notes_.push_back(std::move(text));
-    } else {
-      ++suppressed_notes_;
-    }
-  }
+  void note(std::string text) { notes_.add(std::move(text)); }
 
   std::string_view file_;
   ZipLimits limits_;
   const HeaderReader& header_reader_;
   std::string window_;           // file bytes [window_offset_, window_offset_ + size)
   uint64_t window_offset_ = 0;
-  std::size_t suppressed_notes_ = 0;
+  BoundedNotes notes_{100, "records"};
   ZipArchive archive_;
 };
 

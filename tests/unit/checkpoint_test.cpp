@@ -33,3 +33,20 @@ TEST(StorageBytesNeeded, RefusesNegativeAndOverflowingStrides) {
 
 }  // namespace
 }  // namespace ckptlint
+
+#include "linter/core/bounded_notes.h"
+
+namespace ckptlint {
+namespace {
+
+TEST(BoundedNotes, KeepsTheFirstAndCountsTheRest) {
+  BoundedNotes notes(2, "things");
+  for (int i = 0; i < 5; ++i) notes.add("note " + std::to_string(i));
+  EXPECT_EQ(notes.take(), (std::vector<std::string>{"note 0", "note 1", "... and 3 more notes about things"}));
+  BoundedNotes few(5, "things");
+  few.add("only");
+  EXPECT_EQ(few.take(), std::vector<std::string>{"only"});
+}
+
+}  // namespace
+}  // namespace ckptlint
