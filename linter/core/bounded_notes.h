@@ -12,6 +12,10 @@ class BoundedNotes {
  public:
   BoundedNotes(std::size_t cap, std::string topic) : cap_(cap), topic_(std::move(topic)) {}
 
+  /// Whether add() would keep a note: lets callers skip building text that would be dropped.
+  bool accepting() const { return notes_.size() < cap_; }
+  void skip() { ++dropped_; }
+
   void add(std::string note) {
     if (notes_.size() < cap_) {
       notes_.push_back(std::move(note));

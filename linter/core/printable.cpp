@@ -22,9 +22,12 @@ std::size_t decodeUtf8(std::string_view text, std::size_t at, uint32_t* code_poi
   return length;
 }
 
-bool isBidiControl(uint32_t code_point) {
-  return (code_point >= 0x202A && code_point <= 0x202E) || (code_point >= 0x2066 && code_point <= 0x2069) ||
-         code_point == 0x200E || code_point == 0x200F;
+// Characters that reorder, break or control a terminal line without being C0 controls.
+bool needsEscape(uint32_t code_point) {
+  return (code_point >= 0x80 && code_point <= 0x9F) ||                          // C1 controls (CSI, NEL)
+         (code_point >= 0xD800 && code_point <= 0xDFFF) ||                      // lone surrogates
+         (code_point >= 0x202A && code_point <= 0x202E) || (code_point >= 0x2066 && code_point <= 0x2069) ||
+         code_point == 0x200E || code_point == 0x200F || code_point == 0x2028 || code_point == 0x2029;
 }
 
 }  // namespace
@@ -41,7 +44,7 @@ std::string printable(std::string_view text) {
       std::snprintf(buffer, sizeof buffer, "\\x%02x", static_cast<uint8_t>(text[i]));
       out += buffer;
       ++i;
-    } else if (isBidiControl(code_point)) {
+    } else if (needsEscape(code_point)) {
       std::snprintf(buffer, sizeof buffer, "\\u{%04x}", code_point);
       out += buffer;
       i += length;

@@ -6,8 +6,9 @@
 
 namespace ckptlint {
 
-/// Control characters, invalid UTF-8 bytes and bidirectional-override characters become
-/// \xNN / \u{NNNN} escapes, so a crafted key can neither fake report lines nor hide text.
+/// C0 and C1 control characters, invalid UTF-8 bytes, line separators and bidirectional
+/// controls become \xNN / \u{NNNN} escapes, so a crafted key can neither fake report lines
+/// nor hide text.
 std::string printable(std::string_view text);
 
 }  // namespace ckptlint

@@ -41,13 +41,22 @@ std::string reprKey(const Value& key) {
 PathElement pathElementOf(const Value& key) {
   if (key.isString()) return key.text;
   if (key.isInt()) return key.integer;
-  if (key.kind == ValueKind::kInt) return key.text;  // big int: decimal text
+  if (key.kind == ValueKind::kInt) return key.text;  // beyond int64: hex text
   return reprKey(key);
 }
 
 bool isOptimizerState(const Entries& entries) {
   return lookup(entries, "state") != nullptr && lookup(entries, "param_groups") != nullptr;
 }
+
+// How the walk reached a container: from which parent, under which key or position. Kept
+// instead of a copy of the path, which for long keys shared by many containers would cost
+// (containers × key length); paths are rebuilt only for the few notes that name them.
+struct Origin {
+  const Value* parent = nullptr;  // nullptr for the root
+  const Value* key = nullptr;     // the dict key, when reached through a mapping entry
+  int64_t index = -1;             // the position, when reached through a list or tuple
+};
 
 // Walks every container once. A container reached again through another path (shared with
 // BINGET, or a cycle) is not walked again: a note names both paths. This keeps the walk linear
@@ -59,25 +68,43 @@ class Walker {
 
   Result<ObjectContents> run(const Value& root) {
     ObjectPath path;
-    if (auto error = visit(root, path, false)) return *error;
+    if (auto error = visit(root, path, false, Origin{})) return *error;
     contents_.notes = shared_notes_.take();
     orderStateDicts();
     return std::move(contents_);
   }
 
  private:
+  // Keeps the recursion depth (not the path length: an object's state sits at the object's
+  // path) within the limit.
+  class DepthGuard {
+   public:
+    explicit DepthGuard(uint32_t& depth) : depth_(depth) { ++depth_; }
+    ~DepthGuard() { --depth_; }
+
+   private:
+    uint32_t& depth_;
+  };
+
   // Returns an error to stop the walk; sets `is_tensor` for the caller's state-dict test.
-  std::optional<Error> visit(const Value& value, ObjectPath& path, bool inside_optimizer, bool* is_tensor = nullptr) {
+  std::optional<Error> visit(const Value& value, ObjectPath& path, bool inside_optimizer, Origin origin,
+                             bool* is_tensor = nullptr) {
+    DepthGuard guard(depth_);
     if (++visits_ > limits_.max_visits) {
       return makeError("object tree too large to walk: more than " + std::to_string(limits_.max_visits) + " values");
     }
-    if (path.size() > limits_.max_depth) {
+    if (depth_ > limits_.max_depth) {
       return makeError("object tree nested deeper than " + std::to_string(limits_.max_depth) + " levels at " +
                        displayPath(path));
     }
     Result<std::optional<TensorInfo>> tensor = recognizeTensor(value);
     if (!tensor) return makeError("tensor at " + displayPath(path) + ": " + tensor.error().message);
     if (tensor->has_value()) {
+      tensor_path_bytes_ += path_bytes_;
+      if (tensor_path_bytes_ > limits_.max_tensor_path_bytes) {
+        return makeError("the tensors' paths add up to more than " + std::to_string(limits_.max_tensor_path_bytes) +
+                         " bytes (very long keys shared by many tensors)");
+      }
       TensorInfo info = std::move(**tensor);
       info.path = path;
       contents_.tensors.push_back(std::move(info));
@@ -88,35 +115,37 @@ class Walker {
     const std::vector<Value*>* sequence = mapping == nullptr ? asSequence(value) : nullptr;
     const bool object = mapping == nullptr && sequence == nullptr && value.kind == ValueKind::kCall;
     if (mapping == nullptr && sequence == nullptr && !object) return std::nullopt;
-    auto [first, inserted] = first_paths_.emplace(&value, path);
+    auto [first, inserted] = origins_.emplace(&value, origin);
     if (!inserted) {
-      noteSharedObject(first->second, path);
+      noteSharedObject(value, path);
       return std::nullopt;
     }
     if (mapping != nullptr) return visitMapping(value, *mapping, path, inside_optimizer);
-    if (sequence != nullptr) return visitSequence(*sequence, path, inside_optimizer);
+    if (sequence != nullptr) return visitSequence(value, *sequence, path, inside_optimizer);
     return visitObject(value, path, inside_optimizer);
   }
 
   std::optional<Error> visitMapping(const Value& node, const Entries& entries, ObjectPath& path, bool inside_optimizer) {
     inside_optimizer = inside_optimizer || isOptimizerState(entries);
     const std::size_t candidate_slot = contents_.state_dicts.size();
-    StateDict candidate;
-    candidate.path = path;
+    std::vector<std::size_t> candidate_tensors;
     bool all_tensors_with_string_keys = !entries.empty();
     for (const auto& [key, entry] : entries) {
-      path.push_back(pathElementOf(*key));
+      if (auto error = push(path, pathElementOf(*key))) return error;
       bool entry_is_tensor = false;
       const std::size_t tensor_index = contents_.tensors.size();
-      if (auto error = visit(*entry, path, inside_optimizer, &entry_is_tensor)) return error;
-      path.pop_back();
+      if (auto error = visit(*entry, path, inside_optimizer, Origin{&node, key, -1}, &entry_is_tensor)) return error;
+      pop(path);
       if (entry_is_tensor && key->isString()) {
-        candidate.tensors.push_back(tensor_index);
+        candidate_tensors.push_back(tensor_index);
       } else {
         all_tensors_with_string_keys = false;
       }
     }
     if (all_tensors_with_string_keys && !inside_optimizer) {
+      StateDict candidate;
+      candidate.path = path;
+      candidate.tensors = std::move(candidate_tensors);
       candidate.has_metadata = moduleMetadata(node) != nullptr;
       candidate.conventional =
           path.empty() || (std::holds_alternative<std::string>(path.back()) &&
@@ -128,11 +157,13 @@ class Walker {
     return std::nullopt;
   }
 
-  std::optional<Error> visitSequence(const std::vector<Value*>& items, ObjectPath& path, bool inside_optimizer) {
+  std::optional<Error> visitSequence(const Value& node, const std::vector<Value*>& items, ObjectPath& path,
+                                     bool inside_optimizer) {
     for (std::size_t i = 0; i < items.size(); ++i) {
-      path.emplace_back(static_cast<int64_t>(i));
-      if (auto error = visit(*items[i], path, inside_optimizer)) return error;
-      path.pop_back();
+      const auto index = static_cast<int64_t>(i);
+      if (auto error = push(path, index)) return error;
+      if (auto error = visit(*items[i], path, inside_optimizer, Origin{&node, nullptr, index})) return error;
+      pop(path);
     }
     return std::nullopt;
   }
@@ -140,23 +171,54 @@ class Walker {
   // Any other object (a whole nn.Module, argparse.Namespace, ...): its attributes come from the
   // BUILD state, a dict or a (dict, slots) pair; attribute names become path elements.
   std::optional<Error> visitObject(const Value& object, ObjectPath& path, bool inside_optimizer) {
+    const Origin inside{&object, nullptr, -1};  // the state sits at the object's own path
     if (object.state != nullptr) {
       const std::vector<Value*>* parts = asSequence(*object.state);
       if (parts != nullptr && parts->size() == 2 && asMapping(*object.state) == nullptr) {
         for (const Value* part : *parts) {
-          if (auto error = visit(*part, path, inside_optimizer)) return error;
+          if (auto error = visit(*part, path, inside_optimizer, inside)) return error;
         }
-      } else if (auto error = visit(*object.state, path, inside_optimizer)) {
+      } else if (auto error = visit(*object.state, path, inside_optimizer, inside)) {
         return error;
       }
     }
     if (!object.entries.empty()) {
       if (auto error = visitMapping(object, object.entries, path, inside_optimizer)) return error;
     }
-    return visitSequence(object.appended, path, inside_optimizer);
+    return visitSequence(object, object.appended, path, inside_optimizer);
   }
 
-  void noteSharedObject(const ObjectPath& first, const ObjectPath& again) {
+  std::optional<Error> push(ObjectPath& path, PathElement element) {
+    if (const auto* key = std::get_if<std::string>(&element)) path_bytes_ += key->size();
+    path.push_back(std::move(element));
+    if (path_bytes_ > limits_.max_path_bytes) {
+      return makeError("a path's keys add up to more than " + std::to_string(limits_.max_path_bytes) + " bytes");
+    }
+    return std::nullopt;
+  }
+
+  void pop(ObjectPath& path) {
+    if (const auto* key = std::get_if<std::string>(&path.back())) path_bytes_ -= key->size();
+    path.pop_back();
+  }
+
+  ObjectPath firstPathOf(const Value& node) const {
+    ObjectPath reversed;
+    for (const Value* current = &node; current != nullptr;) {
+      const Origin& origin = origins_.at(current);
+      if (origin.key != nullptr) reversed.push_back(pathElementOf(*origin.key));
+      if (origin.index >= 0) reversed.emplace_back(origin.index);
+      current = origin.parent;
+    }
+    return ObjectPath(reversed.rbegin(), reversed.rend());
+  }
+
+  void noteSharedObject(const Value& node, const ObjectPath& again) {
+    if (!shared_notes_.accepting()) {
+      shared_notes_.skip();
+      return;
+    }
+    const ObjectPath first = firstPathOf(node);
     if (isPrefix(first, again)) {
       shared_notes_.add("the object at " + displayPath(first) + " contains itself (at " + displayPath(again) +
                         "); not walked again");
@@ -175,8 +237,11 @@ class Walker {
 
   WalkLimits limits_;
   ObjectContents contents_;
-  std::unordered_map<const Value*, ObjectPath> first_paths_;
+  std::unordered_map<const Value*, Origin> origins_;
   uint64_t visits_ = 0;
+  uint32_t depth_ = 0;
+  uint64_t path_bytes_ = 0;         // key bytes on the current path
+  uint64_t tensor_path_bytes_ = 0;  // key bytes of all tensor paths recorded
   BoundedNotes shared_notes_{20, "shared objects"};
 };
 

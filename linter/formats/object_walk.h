@@ -13,9 +13,13 @@
 namespace ckptlint::formats {
 
 struct WalkLimits {
-  uint32_t max_depth = 512;
+  uint32_t max_depth = 512;  // recursion: containers, objects and their states
   /// Each container is walked once, so visits grow with the pickle; this is a backstop.
   uint64_t max_visits = 50'000'000;
+  /// Every tensor carries its path: one memoized 1 MB key above a million tensors would
+  /// otherwise become a terabyte of paths.
+  uint64_t max_path_bytes = uint64_t{16} << 20;
+  uint64_t max_tensor_path_bytes = uint64_t{256} << 20;
 };
 
 struct ObjectContents {

@@ -40,6 +40,10 @@ class TorchZipReader {
     checkpoint_.tensors = std::move(contents->tensors);
     checkpoint_.state_dicts = std::move(contents->state_dicts);
     appendNotes(std::move(contents->notes));
+    for (const TensorInfo& tensor : checkpoint_.tensors) {
+      if (tensor.storage_key.empty()) continue;
+      if (auto error = rejectAmbiguous("data/" + tensor.storage_key)) return *error;
+    }
     locateStorages();
     noteUnusedStorages();
     listRecords();
@@ -97,12 +101,20 @@ class TorchZipReader {
   }
 
   // PyTorch's zip reader matches names case-insensitively and picks among equal names by an
-  // unstable sort: with two candidates, what torch loads cannot be known.
-  std::optional<Error> rejectAmbiguousNames() {
-    if (zip_.ambiguousNames().empty()) return std::nullopt;
-    return makeError("record name '" + zip_.ambiguousNames().front() +
+  // unstable sort: when a record torch reads has two candidates, what it loads cannot be known.
+  // (Duplicates among records it never reads are only noted, by the zip reader.)
+  std::optional<Error> rejectAmbiguous(const std::string& name) const {
+    if (!zip_.isAmbiguous(root_ + name)) return std::nullopt;
+    return makeError("record name '" + root_ + name +
                      "' is used more than once (names compare case-insensitively); which one torch.load reads is "
                      "unspecified");
+  }
+
+  std::optional<Error> rejectAmbiguousNames() const {
+    for (const char* name : {"data.pkl", "version", ".data/version", "byteorder", "constants.pkl"}) {
+      if (auto error = rejectAmbiguous(name)) return error;
+    }
+    return std::nullopt;
   }
 
   std::optional<Error> rejectOtherZipKinds() {
@@ -124,14 +136,20 @@ class TorchZipReader {
     Result<io::RecordBytes> bytes = zip_.read(*version);
     if (!bytes) return bytes.error();
     std::string_view text = bytes->bytes();
-    while (!text.empty() && (text.front() == ' ' || text.front() == '\t' || text.front() == '\n')) text.remove_prefix(1);
+    while (!text.empty() && std::string_view(" \t\n\v\f\r").find(text.front()) != std::string_view::npos) {
+      text.remove_prefix(1);
+    }
+    // stoull takes a sign; a negative version wraps around to a huge one, which torch refuses.
+    const bool negative = !text.empty() && text.front() == '-';
+    if (!text.empty() && (text.front() == '+' || text.front() == '-')) text.remove_prefix(1);
     uint64_t number = 0;
     auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), number);
     if (end == text.data()) {
       return makeError("'" + version->name + "' record is not a number: '" + std::string(text.substr(0, 20)) + "'");
     }
-    if (ec != std::errc() || number < kMinFormatVersion || number > kMaxFormatVersion) {
-      return makeError("file format version " + std::string(text.substr(0, static_cast<std::size_t>(end - text.data()))) +
+    const std::string digits(text.substr(0, static_cast<std::size_t>(end - text.data())));
+    if (negative || ec != std::errc() || number < kMinFormatVersion || number > kMaxFormatVersion) {
+      return makeError("file format version " + std::string(negative ? "-" : "") + digits +
                        " is outside what PyTorch reads (" + std::to_string(kMinFormatVersion) + ".." +
                        std::to_string(kMaxFormatVersion) + ")");
     }
@@ -186,13 +204,14 @@ class TorchZipReader {
   // Storage bytes no tensor points at: tensors inside objects ckptlint does not take apart
   // (sparse tensors, unknown classes' arguments), or records smuggled into the archive.
   void noteUnusedStorages() {
-    std::unordered_set<std::string> used;
-    for (const TensorInfo& tensor : checkpoint_.tensors) used.insert("data/" + tensor.storage_key);
+    std::unordered_set<const io::ZipEntry*> used;
+    for (const TensorInfo& tensor : checkpoint_.tensors) {
+      if (!tensor.storage_key.empty()) used.insert(record("data/" + tensor.storage_key));
+    }
     std::vector<std::string> unused;
     for (const io::ZipEntry& entry : zip_.entries()) {
       if (entry.name.compare(0, root_.size() + 5, root_ + "data/") != 0) continue;
-      std::string name = entry.name.substr(root_.size());
-      if (used.count(name) == 0) unused.push_back(std::move(name));
+      if (used.count(&entry) == 0) unused.push_back(entry.name.substr(root_.size()));
     }
     if (unused.empty()) return;
     std::string note = std::to_string(unused.size()) + " storage record" + (unused.size() > 1 ? "s are" : " is") +

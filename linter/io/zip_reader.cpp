@@ -55,7 +55,7 @@ class ZipDirectoryParser {
     const uint64_t end_record = findEndRecord();
     const Directory directory = readDirectoryLocation(end_record);
     readCentralDirectory(directory);
-    for (ZipEntry& entry : archive_.entries_) readLocalHeader(entry);
+    readLocalHeaders();
     indexNames();
     return std::move(archive_);
   }
@@ -200,7 +200,39 @@ class ZipDirectoryParser {
     return std::string_view(window_).substr(offset - window_offset_, length);
   }
 
-  void readLocalHeader(ZipEntry& entry) {
+  struct LocalHeader {
+    uint64_t data_offset = 0;
+    uint16_t flags = 0;
+    uint16_t method = 0;
+    uint32_t crc = 0;
+    uint32_t compressed = 0;
+    uint32_t uncompressed = 0;
+    std::string name;
+  };
+
+  // In file order, so that reads move forward through the window, and each distinct header is
+  // read once even when (hostile) central entries share it.
+  void readLocalHeaders() {
+    std::vector<std::size_t> order(archive_.entries_.size());
+    for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
+    std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
+      return archive_.entries_[a].local_header_offset < archive_.entries_[b].local_header_offset;
+    });
+    LocalHeader header;
+    const ZipEntry* header_owner = nullptr;
+    for (std::size_t index : order) {
+      ZipEntry& entry = archive_.entries_[index];
+      if (header_owner == nullptr || header_owner->local_header_offset != entry.local_header_offset) {
+        header = readLocalHeader(entry);
+        header_owner = &entry;
+      } else {
+        note("records '" + header_owner->name + "' and '" + entry.name + "' share one local header");
+      }
+      checkAgainstLocalHeader(entry, header);
+    }
+  }
+
+  LocalHeader readLocalHeader(const ZipEntry& entry) {
     const std::string where = "record '" + entry.name + "'";
     if (entry.local_header_offset > file_.size() || file_.size() - entry.local_header_offset < kLocalHeaderSize) {
       throw FormatError(where + ": local header offset " + std::to_string(entry.local_header_offset) +
@@ -210,33 +242,42 @@ class ZipDirectoryParser {
     if (cursor.u32() != kLocalHeaderSignature) {
       throw FormatError(where + ": no local header" + at(entry.local_header_offset));
     }
+    LocalHeader header;
     cursor.u16();  // version needed
-    const uint16_t flags = cursor.u16();
-    const uint16_t method = cursor.u16();
+    header.flags = cursor.u16();
+    header.method = cursor.u16();
     cursor.u32();  // time and date
-    const uint32_t crc = cursor.u32();
-    const uint32_t compressed = cursor.u32();
-    const uint32_t uncompressed = cursor.u32();
+    header.crc = cursor.u32();
+    header.compressed = cursor.u32();
+    header.uncompressed = cursor.u32();
     const uint16_t name_size = cursor.u16();
     const uint16_t extra_size = cursor.u16();
     if (cursor.remaining() < uint64_t{name_size} + extra_size) {
       throw FormatError(where + ": local header runs past the end of the file");
     }
-    entry.local_name = std::string(cursor.take(name_size));
+    header.name = std::string(cursor.take(name_size));
     cursor.take(extra_size);
-    entry.data_offset = entry.local_header_offset + cursor.position();
+    header.data_offset = entry.local_header_offset + cursor.position();
+    return header;
+  }
+
+  void checkAgainstLocalHeader(ZipEntry& entry, const LocalHeader& header) {
+    const std::string where = "record '" + entry.name + "'";
+    entry.data_offset = header.data_offset;
     if (entry.compressed_size > file_.size() - entry.data_offset) {
       throw FormatError(where + ": data (" + std::to_string(entry.compressed_size) + " bytes" +
                         at(entry.data_offset) + ") runs past the end of the file: truncated archive");
     }
-    if (entry.local_name != entry.name) {
-      note(where + ": local header names it '" + entry.local_name + "'");
+    if (header.name != entry.name) note(where + ": local header names it '" + header.name.substr(0, 200) + "'");
+    if (header.method != entry.method) {
+      note(where + ": local header says compression method " + std::to_string(header.method));
     }
-    if (method != entry.method) note(where + ": local header says compression method " + std::to_string(method));
     // With bit 3 set the local sizes are zeros and the truth is in the data descriptor.
-    const bool sizes_in_descriptor = (flags & 0x0008) != 0;
-    if (!sizes_in_descriptor && (crc != entry.crc32 || (compressed != entry.compressed_size && compressed != 0xFFFFFFFF) ||
-                                 (uncompressed != entry.uncompressed_size && uncompressed != 0xFFFFFFFF))) {
+    constexpr uint32_t kMarker = 0xFFFFFFFF;
+    const bool sizes_in_descriptor = (header.flags & 0x0008) != 0;
+    if (!sizes_in_descriptor &&
+        (header.crc != entry.crc32 || (header.compressed != entry.compressed_size && header.compressed != kMarker) ||
+         (header.uncompressed != entry.uncompressed_size && header.uncompressed != kMarker))) {
       note(where + ": local header sizes or CRC differ from the central directory");
     }
   }
@@ -250,7 +291,10 @@ class ZipDirectoryParser {
       const std::string& first = archive_.entries_[slot->second].name;
       note(first == name ? "record '" + name + "' appears more than once"
                          : "records '" + first + "' and '" + name + "' differ only in case");
-      if (reported.insert(slot->second).second) archive_.ambiguous_names_.push_back(first);
+      if (reported.insert(slot->second).second) {
+        archive_.ambiguous_names_.push_back(first);
+        archive_.ambiguous_folded_.insert(slot->first);
+      }
     }
     archive_.notes_ = notes_.take();
   }
@@ -273,6 +317,8 @@ Result<ZipArchive> ZipArchive::read(std::string_view file, const ZipLimits& limi
     return makeError(error.what());
   }
 }
+
+bool ZipArchive::isAmbiguous(std::string_view name) const { return ambiguous_folded_.count(foldCase(name)) != 0; }
 
 const ZipEntry* ZipArchive::find(std::string_view name) const {
   const auto found = index_.find(foldCase(name));

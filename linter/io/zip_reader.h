@@ -10,6 +10,7 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 #include "linter/core/result.h"
@@ -25,7 +26,6 @@ struct ZipLimits {
 
 struct ZipEntry {
   std::string name;                 // from the central directory
-  std::string local_name;           // from the local header (should be equal)
   uint16_t flags = 0;
   uint16_t method = 0;              // 0 stored, 8 deflated
   uint32_t crc32 = 0;
@@ -80,6 +80,8 @@ class ZipArchive {
   /// Names that more than one entry matches (case-insensitively). PyTorch's reader picks one of
   /// them by an unstable sort, so what it loads cannot be known: readers must refuse these.
   const std::vector<std::string>& ambiguousNames() const { return ambiguous_names_; }
+  /// Whether `name` matches more than one entry.
+  bool isAmbiguous(std::string_view name) const;
   bool usesZip64() const { return zip64_; }
 
   /// The record's bytes: stored records are returned without copying; deflated ones are
@@ -96,6 +98,7 @@ class ZipArchive {
   std::vector<ZipEntry> entries_;
   std::unordered_map<std::string, std::size_t> index_;  // lower-cased name -> first entry
   std::vector<std::string> ambiguous_names_;
+  std::unordered_set<std::string> ambiguous_folded_;  // lower-cased names of ambiguous_names_
   std::vector<std::string> notes_;
 
   friend class ZipDirectoryParser;

@@ -121,21 +121,21 @@ class Machine {
     if (auto small = int64FromLittleEndian(bytes)) return makeInt(*small);
     Value* node = make(ValueKind::kInt);
     node->big_int = true;
-    node->text = decimalFromLittleEndian(bytes);
+    node->text = canonicalFromLittleEndian(bytes);
     return node;
   }
 
   // Python's rules for text integers: LONG always, INT when C's strtol gives up.
   Value* makeIntFromPythonLiteral(std::string_view text) {
     if (text.size() > limits_.max_int_bytes * 4) fail("integer literal too long");
-    std::optional<std::string> decimal = pythonIntBase0(text);
-    if (!decimal) fail("invalid integer literal '" + std::string(text.substr(0, 40)) + "'");
+    std::optional<std::string> canonical = pythonIntBase0(text);
+    if (!canonical) fail("invalid integer literal '" + std::string(text.substr(0, 40)) + "'");
     int64_t value = 0;
-    auto [end, ec] = std::from_chars(decimal->data(), decimal->data() + decimal->size(), value);
-    if (ec == std::errc() && end == decimal->data() + decimal->size()) return makeInt(value);
+    auto [end, ec] = std::from_chars(canonical->data(), canonical->data() + canonical->size(), value);
+    if (ec == std::errc() && end == canonical->data() + canonical->size()) return makeInt(value);
     Value* node = make(ValueKind::kInt);
     node->big_int = true;
-    node->text = std::move(*decimal);
+    node->text = std::move(*canonical);
     return node;
   }
 
@@ -541,7 +541,7 @@ class Machine {
   // torch.load decodes Python 2 byte strings as UTF-8 and fails otherwise, unless the caller
   // passes encoding="latin1"; read them as Latin-1 then, and count them so callers can say so.
   std::string py2String(std::string_view raw) {
-    if (isValidUtf8(raw)) return std::string(raw);
+    if (isValidUtf8(raw, /*allow_surrogates=*/false)) return std::string(raw);
     if (pickle_.latin1_strings_++ == 0) pickle_.first_latin1_offset_ = op_offset_;
     return latin1ToUtf8(raw);
   }

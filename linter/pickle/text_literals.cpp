@@ -1,15 +1,19 @@
 #include "linter/pickle/text_literals.h"
 
 #include <cerrno>
+#include <cstdint>
 #include <cstdlib>
 #include <vector>
 
 namespace ckptlint::pickle {
 namespace {
 
-// An unsigned integer of any size, base 2^32, least significant limb first.
+// An unsigned integer of any size, base 2^32, least significant limb first. Integers that do
+// not fit int64 are kept as canonical hex text ("0x1f", "-0x1f"): linear to produce, unlike
+// decimal, so a pickle full of huge literals cannot make the reader quadratic.
 class BigUnsigned {
  public:
+  // For decimal input only, which Python bounds to 4300 digits.
   void multiplyAdd(uint32_t factor, uint32_t addend) {
     uint64_t carry = addend;
     for (uint32_t& limb : limbs_) {
@@ -18,6 +22,16 @@ class BigUnsigned {
       carry = value >> 32;
     }
     if (carry != 0) limbs_.push_back(static_cast<uint32_t>(carry));
+  }
+
+  // Digits of a power-of-two base, least significant first, `bits` bits each.
+  void appendLowDigit(uint32_t digit, unsigned bits) {
+    const std::size_t limb = bit_count_ / 32;
+    const unsigned shift = bit_count_ % 32;
+    if (limb >= limbs_.size()) limbs_.push_back(0);
+    limbs_[limb] |= digit << shift;
+    if (shift + bits > 32) limbs_.push_back(digit >> (32 - shift));
+    bit_count_ += bits;
   }
 
   static BigUnsigned fromLittleEndianBytes(const std::vector<uint8_t>& bytes) {
@@ -29,29 +43,42 @@ class BigUnsigned {
     return number;
   }
 
-  std::string decimal() const {
-    std::vector<uint32_t> limbs(limbs_.rbegin(), limbs_.rend());  // most significant first
-    std::string digits;
-    while (true) {
-      while (!limbs.empty() && limbs.front() == 0) limbs.erase(limbs.begin());
-      if (limbs.empty()) break;
-      uint64_t remainder = 0;
-      for (uint32_t& limb : limbs) {
-        const uint64_t current = (remainder << 32) | limb;
-        limb = static_cast<uint32_t>(current / 1000000000u);
-        remainder = current % 1000000000u;
+  // The value as int64 with the given sign, if it fits.
+  std::optional<int64_t> toInt64(bool negative) const {
+    std::size_t used = limbs_.size();
+    while (used > 0 && limbs_[used - 1] == 0) --used;
+    if (used > 2) return std::nullopt;
+    const uint64_t magnitude = (used > 1 ? uint64_t{limbs_[1]} << 32 : 0) | (used > 0 ? limbs_[0] : 0);
+    if (!negative && magnitude <= static_cast<uint64_t>(INT64_MAX)) return static_cast<int64_t>(magnitude);
+    if (negative && magnitude <= uint64_t{1} << 63) return static_cast<int64_t>(0 - magnitude);
+    return std::nullopt;
+  }
+
+  std::string hex(bool negative) const {
+    static const char kDigits[] = "0123456789abcdef";
+    std::string out = negative ? "-0x" : "0x";
+    bool leading = true;
+    for (std::size_t limb = limbs_.size(); limb-- > 0;) {
+      for (int shift = 28; shift >= 0; shift -= 4) {
+        const uint32_t nibble = (limbs_[limb] >> shift) & 0xF;
+        if (leading && nibble == 0) continue;
+        leading = false;
+        out += kDigits[nibble];
       }
-      std::string chunk = std::to_string(remainder);
-      bool more = false;
-      for (uint32_t limb : limbs) more = more || limb != 0;
-      if (more) chunk.insert(0, 9 - chunk.size(), '0');
-      digits.insert(0, chunk);
     }
-    return digits.empty() ? "0" : digits;
+    if (leading) out += '0';
+    return out;
+  }
+
+  // Canonical text: decimal when it fits int64, hex beyond.
+  std::string canonical(bool negative) const {
+    if (std::optional<int64_t> small = toInt64(negative)) return std::to_string(*small);
+    return hex(negative);
   }
 
  private:
   std::vector<uint32_t> limbs_;
+  std::size_t bit_count_ = 0;
 };
 
 bool isSpace(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f'; }
@@ -93,7 +120,7 @@ std::optional<int64_t> int64FromLittleEndian(std::string_view bytes) {
   return static_cast<int64_t>(value);
 }
 
-std::string decimalFromLittleEndian(std::string_view bytes) {
+std::string canonicalFromLittleEndian(std::string_view bytes) {
   if (auto small = int64FromLittleEndian(bytes)) return std::to_string(*small);
   std::vector<uint8_t> magnitude(bytes.begin(), bytes.end());
   const bool negative = (magnitude.back() & 0x80) != 0;
@@ -105,8 +132,7 @@ std::string decimalFromLittleEndian(std::string_view bytes) {
       carry = sum >> 8;
     }
   }
-  const std::string digits = BigUnsigned::fromLittleEndianBytes(magnitude).decimal();
-  return negative ? "-" + digits : digits;
+  return BigUnsigned::fromLittleEndianBytes(magnitude).canonical(negative);
 }
 
 std::optional<int64_t> cStrtolBase0(std::string_view text) {
@@ -140,8 +166,7 @@ std::optional<std::string> pythonIntBase0(std::string_view text) {
   }
   if (prefixed) text.remove_prefix(2);
   // Digits with single underscores between them; right after a prefix one may lead ("0x_ff").
-  BigUnsigned value;
-  std::size_t digits = 0;
+  std::string digits;
   bool all_zero = true;
   bool may_take_underscore = prefixed;
   bool ends_with_underscore = false;
@@ -154,17 +179,22 @@ std::optional<std::string> pythonIntBase0(std::string_view text) {
     }
     const int digit = digitValue(c);
     if (digit >= static_cast<int>(base)) return std::nullopt;
-    value.multiplyAdd(base, static_cast<uint32_t>(digit));
+    digits += static_cast<char>(digit);
     all_zero = all_zero && digit == 0;
     may_take_underscore = true;
     ends_with_underscore = false;
-    ++digits;
   }
-  if (digits == 0 || ends_with_underscore) return std::nullopt;
+  if (digits.empty() || ends_with_underscore) return std::nullopt;
   if (base == 10 && text[0] == '0' && !all_zero) return std::nullopt;  // "010" is a SyntaxError in Python 3
-  if (base == 10 && digits > 4300) return std::nullopt;                // sys.int_info.default_max_str_digits
-  const std::string decimal = value.decimal();
-  return negative && decimal != "0" ? "-" + decimal : decimal;
+  if (base == 10 && digits.size() > 4300) return std::nullopt;         // sys.int_info.default_max_str_digits
+  BigUnsigned value;
+  if (base == 10) {
+    for (char digit : digits) value.multiplyAdd(10, static_cast<uint32_t>(digit));
+  } else {
+    const unsigned bits = base == 16 ? 4 : base == 8 ? 3 : 1;
+    for (std::size_t k = digits.size(); k-- > 0;) value.appendLowDigit(static_cast<uint32_t>(digits[k]), bits);
+  }
+  return value.canonical(negative);
 }
 
 bool appendUtf8(uint32_t code_point, std::string* out) {
@@ -272,7 +302,7 @@ std::string latin1ToUtf8(std::string_view bytes) {
   return out;
 }
 
-bool isValidUtf8(std::string_view bytes) {
+bool isValidUtf8(std::string_view bytes, bool allow_surrogates) {
   std::size_t i = 0;
   auto continuation = [&](std::size_t at, uint8_t low = 0x80, uint8_t high = 0xBF) {
     if (at >= bytes.size()) return false;
@@ -287,8 +317,9 @@ bool isValidUtf8(std::string_view bytes) {
       if (!continuation(i + 1)) return false;
       i += 2;
     } else if (lead >= 0xE0 && lead <= 0xEF) {
-      // E0 needs A0.. (shortest form); ED's surrogate range is allowed (surrogatepass).
-      if (!continuation(i + 1, lead == 0xE0 ? 0xA0 : 0x80) || !continuation(i + 2)) return false;
+      // E0 needs A0.. (shortest form); ED A0..BF are surrogates.
+      const uint8_t high = lead == 0xED && !allow_surrogates ? 0x9F : 0xBF;
+      if (!continuation(i + 1, lead == 0xE0 ? 0xA0 : 0x80, high) || !continuation(i + 2)) return false;
       i += 3;
     } else if (lead >= 0xF0 && lead <= 0xF4) {
       const uint8_t low = lead == 0xF0 ? 0x90 : 0x80;

@@ -10,8 +10,9 @@
 
 namespace ckptlint::pickle {
 
-/// Decimal text of a little-endian two's-complement integer (LONG1/LONG4 payload).
-std::string decimalFromLittleEndian(std::string_view bytes);
+/// Canonical text of a little-endian two's-complement integer (LONG1/LONG4 payload):
+/// decimal when it fits int64, else hex ("0x…", "-0x…"), which is linear to produce.
+std::string canonicalFromLittleEndian(std::string_view bytes);
 
 /// The int64 value of LE two's-complement bytes, if it fits.
 std::optional<int64_t> int64FromLittleEndian(std::string_view bytes);
@@ -22,7 +23,8 @@ std::optional<int64_t> cStrtolBase0(std::string_view text);
 
 /// Python's int(text, 0) (what LONG, and INT after strtol fails, use): whitespace, sign,
 /// 0x/0o/0b prefixes, single underscores between digits, no leading zeros in decimal, at most
-/// 4300 decimal digits. Returns canonical decimal text, or nullopt where Python raises.
+/// 4300 decimal digits. Returns canonical text (as canonicalFromLittleEndian), or nullopt where
+/// Python raises.
 std::optional<std::string> pythonIntBase0(std::string_view text);
 
 /// Protocol-0 STRING argument: a Python repr in single or double quotes, with backslash escapes.
@@ -38,8 +40,9 @@ bool appendUtf8(uint32_t code_point, std::string* out);
 /// Latin-1 bytes -> UTF-8 (what torch.load(encoding="latin1") does with Python 2 strings).
 std::string latin1ToUtf8(std::string_view bytes);
 
-/// Strict UTF-8 as CPython's decoder with errors="surrogatepass" accepts it: shortest forms,
-/// at most U+10FFFF; encoded surrogates allowed.
-bool isValidUtf8(std::string_view bytes);
+/// UTF-8 as CPython's decoder accepts it: shortest forms, at most U+10FFFF; encoded surrogates
+/// only with `allow_surrogates` (errors="surrogatepass", what BINUNICODE uses; Python 2 byte
+/// strings are decoded strictly).
+bool isValidUtf8(std::string_view bytes, bool allow_surrogates = true);
 
 }  // namespace ckptlint::pickle

@@ -25,12 +25,12 @@ struct Value {
   ValueKind kind = ValueKind::kNone;
   CallKind call_kind = CallKind::kReduce;
   bool boolean = false;
-  bool big_int = false;   // the integer does not fit int64; `text` holds it in decimal
+  bool big_int = false;   // the integer does not fit int64; `text` holds it as hex ("0x…", "-0x…")
   bool resolved = true;   // globals: false when STACK_GLOBAL's operands were not strings
   int64_t integer = 0;
   double real = 0;
   uint64_t offset = 0;    // byte offset of the opcode that created the value
-  std::string text;       // str and bytes payload; a global's module; a big int in decimal
+  std::string text;       // str and bytes payload; a global's module; a big int in hex
   std::string name;       // a global's attribute name
   /// Tuple/list/set elements; for a call: [callee, args] (+ kwargs for NEWOBJ_EX) followed by
   /// nothing else; for a persistent id: [pid].

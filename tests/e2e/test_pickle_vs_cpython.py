@@ -73,17 +73,24 @@ RAW_STREAMS = [
     (b"\x80\x02X\x03\x00\x00\x00w\xc0\xae.", "utf-8"), (b"\x80\x02X\x02\x00\x00\x00\xc3\xa9.", "utf-8"),
     (b"\x80\x02X\x04\x00\x00\x00\xf4\x90\x80\x80.", "utf-8"), (b"\x80\x02X\x02\x00\x00\x00\xe0\x80.", "utf-8"),
     (b"\x80\x02U\x02w\xff.", "latin1"), (b"S'a\\x41\\n'\n.", "utf-8"),
+    (b"\x80\x02U\x03\xed\xa0\x80.", "latin1"),  # a surrogate: not UTF-8 in Python 2 strings...
+    (b"\x80\x02X\x03\x00\x00\x00\xed\xa0\x80.", "utf-8"),  # ...allowed in BINUNICODE (surrogatepass)
+    (b"L0x" + b"f" * 300 + b"L\n.", "utf-8"), (b"L-0o" + b"7" * 200 + b"L\n.", "utf-8"),
+    (b"L0b" + b"1" * 70 + b"L\n.", "utf-8"), (b"L-9223372036854775808L\n.", "utf-8"),
+    (b"L9223372036854775808L\n.", "utf-8"), (b"L" + b"9" * 4301 + b"L\n.", "utf-8"),
 ]
 
 
 def rebuild(node, memo):
     if "ref" in node:
         return memo[node["ref"]]
-    for scalar in ("none", "bool", "str", "float"):
+    for scalar in ("none", "bool", "float"):
         if scalar in node:
             return None if scalar == "none" else node[scalar]
+    if "str" in node:  # UTF-8 bytes in hex: surrogates (surrogatepass) survive the trip
+        return bytes.fromhex(node["str"]).decode("utf-8", "surrogatepass")
     if "int" in node:
-        return int(node["int"])
+        return int(node["int"], 0)  # decimal, or hex beyond int64
     if "bytes" in node:
         return bytes.fromhex(node["bytes"])
     if "global" in node:

@@ -32,7 +32,7 @@ class Dumper {
       case ValueKind::kBool: return json{{"bool", value->boolean}};
       case ValueKind::kInt: return json{{"int", value->big_int ? value->text : std::to_string(value->integer)}};
       case ValueKind::kFloat: return json{{"float", value->real}};
-      case ValueKind::kString: return json{{"str", value->text}};
+      case ValueKind::kString: return json{{"str", hex(value->text)}};  // may hold surrogates
       case ValueKind::kBytes: return json{{"bytes", hex(value->text)}};
       case ValueKind::kTuple: out["tuple"] = list(value->items); return out;
       case ValueKind::kList: out["list"] = list(value->items); return out;

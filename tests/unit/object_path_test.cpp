@@ -50,6 +50,8 @@ TEST(Printable, EscapesWhatCouldFakeOrHideOutput) {
   EXPECT_EQ(printable("\x1b[31mred"), "\\x1b[31mred");
   EXPECT_EQ(printable("bad\xff"), "bad\\xff");
   EXPECT_EQ(printable("x\xe2\x80\xaey"), "x\\u{202e}y");  // right-to-left override
+  EXPECT_EQ(printable("a\xc2\x9b" "2J"), "a\\u{009b}2J");   // C1 CSI
+  EXPECT_EQ(printable("a\xe2\x80\xa8" "b"), "a\\u{2028}b");  // line separator
 }
 
 }  // namespace

@@ -107,6 +107,20 @@ TEST(TorchZip, AmbiguousRecordNamesAreRefused) {
   EXPECT_NE(contents.error().message.find("case-insensitively"), std::string::npos);
 }
 
+TEST(TorchZip, AmbiguityOnlyMattersForRecordsTorchReads) {
+  auto junk = checkpointEntries();
+  junk.push_back({"ckpt/junk", "a"});
+  junk.push_back({"ckpt/JUNK", "b"});
+  Result<TorchZipContents> fine = readBytes(buildZip(junk));
+  ASSERT_TRUE(fine.ok()) << fine.error().message;
+  EXPECT_FALSE(fine->checkpoint.notes.empty());  // still noted
+  auto storage = checkpointEntries();
+  storage.push_back({"ckpt/DATA/0", std::string(12, '\1')});
+  Result<TorchZipContents> refused = readBytes(buildZip(storage));
+  ASSERT_FALSE(refused.ok());
+  EXPECT_NE(refused.error().message.find("data/0"), std::string::npos) << refused.error().message;
+}
+
 TEST(TorchZip, StorageRecordsNoTensorUsesAreNoted) {
   auto entries = checkpointEntries();
   entries.push_back({"ckpt/data/7", "hidden"});
