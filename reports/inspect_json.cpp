@@ -1,124 +1,118 @@
-#include <nlohmann/json.hpp>
+// JSON report of `ckptlint inspect`: one member per line, one array element per line, streamed
+// so that a checkpoint with 100,000 tensors never becomes a document in memory.
+#include <variant>
 
 #include "reports/inspect_report.h"
+#include "reports/json_writer.h"
 
 namespace ckptlint::reports {
-
-using json = nlohmann::ordered_json;  // members in the order written: path first
-
 namespace {
 
-json pathJson(const ObjectPath& path) {
-  json out = json::array();
+void writePath(JsonWriter& json, const ObjectPath& path) {
+  json.beginArray();
   for (const PathElement& element : path) {
-    std::visit([&](const auto& value) { out.push_back(value); }, element);
+    std::visit([&](const auto& value) { json.value(value); }, element);
   }
-  return out;
+  json.endArray();
 }
 
-json tensorJson(const TensorInfo& tensor) {
-  json out{{"path", pathJson(tensor.path)},
-           {"dtype", name(tensor.dtype)},
-           {"shape", tensor.shape},
-           {"stride", tensor.stride},
-           {"storage_offset", tensor.storage_offset},
-           {"device", tensor.device},
-           {"parameter", tensor.is_parameter},
-           {"requires_grad", tensor.requires_grad},
-           {"rebuild", tensor.rebuild_function}};
+void writeIntList(JsonWriter& json, const std::vector<int64_t>& values) {
+  json.beginArray();
+  for (int64_t value : values) json.value(value);
+  json.endArray();
+}
+
+void writeTensor(JsonWriter& json, const TensorInfo& tensor) {
+  json.beginObject();
+  json.key("path");
+  writePath(json, tensor.path);
+  json.key("dtype").value(name(tensor.dtype));
+  json.key("shape");
+  writeIntList(json, tensor.shape);
+  json.key("stride");
+  writeIntList(json, tensor.stride);
+  json.key("storage_offset").value(tensor.storage_offset);
+  json.key("device").value(tensor.device);
+  json.key("parameter").value(tensor.is_parameter);
+  json.key("requires_grad").value(tensor.requires_grad);
+  json.key("rebuild").value(tensor.rebuild_function);
   if (!tensor.storage_key.empty()) {
-    json storage{{"key", tensor.storage_key}, {"nbytes", tensor.storage_nbytes}};
+    json.key("storage").beginObject();
+    json.key("key").value(tensor.storage_key);
+    json.key("nbytes").value(tensor.storage_nbytes);
+    json.key("data_offset");
     if (tensor.record) {
-      storage["data_offset"] = tensor.record->offset;
-      storage["record_size"] = tensor.record->size;
+      json.value(tensor.record->offset);
+      json.key("record_size").value(tensor.record->size);
     } else {
-      storage["data_offset"] = nullptr;
+      json.null();
     }
-    out["storage"] = std::move(storage);
+    json.endObject();
   }
-  return out;
+  json.endObject();
 }
 
-}  // namespace
-
-namespace {
-
-// Streams one JSON object, one member per line and one array element per line, so that a
-// checkpoint with 100,000 tensors never becomes one large in-memory document.
-class JsonObjectStream {
- public:
-  explicit JsonObjectStream(std::ostream& out) : out_(out) { out_ << '{'; }
-  ~JsonObjectStream() { out_ << "\n}\n"; }
-
-  void member(const char* name, const json& value) {
-    key(name);
-    out_ << dump(value);
-  }
-
-  template <class Range, class ToJson>
-  void array(const char* name, const Range& range, ToJson to_json) {
-    key(name);
-    out_ << '[';
-    bool first = true;
-    for (const auto& element : range) {
-      out_ << (first ? "\n    " : ",\n    ") << dump(to_json(element));
-      first = false;
-    }
-    out_ << (first ? "]" : "\n  ]");
-  }
-
- private:
-  void key(const char* name) {
-    out_ << (first_member_ ? "\n  " : ",\n  ") << json(name).dump() << ": ";
-    first_member_ = false;
-  }
-  // The reader validates strings, but output must never throw on odd bytes.
-  static std::string dump(const json& value) { return value.dump(-1, ' ', false, json::error_handler_t::replace); }
-
-  std::ostream& out_;
-  bool first_member_ = true;
-};
-
-json recordJson(const ArchiveRecord& record) {
-  return {{"name", record.name},
-          {"data_offset", record.data_offset},
-          {"size", record.size},
-          {"stored_size", record.stored_size},
-          {"compression", record.method == 0 ? "stored" : record.method == 8 ? "deflated" : "other"},
-          {"crc32", record.crc32}};
+void writeRecord(JsonWriter& json, const ArchiveRecord& record) {
+  json.beginObject();
+  json.key("name").value(record.name);
+  json.key("data_offset").value(record.data_offset);
+  json.key("size").value(record.size);
+  json.key("stored_size").value(record.stored_size);
+  json.key("compression").value(record.method == 0 ? "stored" : record.method == 8 ? "deflated" : "other");
+  json.key("crc32").value(uint64_t{record.crc32});
+  json.endObject();
 }
 
-json referenceJson(const GlobalReference& reference) {
-  return {{"module", reference.module},
-          {"name", reference.name},
-          {"record", reference.record},
-          {"offset", reference.offset},
-          {"resolved", reference.resolved}};
+void writeReference(JsonWriter& json, const GlobalReference& reference) {
+  json.beginObject();
+  json.key("module").value(reference.module);
+  json.key("name").value(reference.name);
+  json.key("record").value(reference.record);
+  json.key("offset").value(reference.offset);
+  json.key("resolved").value(reference.resolved);
+  json.endObject();
 }
 
-json stateDictJson(const StateDict& state_dict) {
-  return {{"path", pathJson(state_dict.path)},
-          {"tensors", state_dict.tensors.size()},
-          {"conventional", state_dict.conventional},
-          {"module_metadata", state_dict.has_metadata}};
+void writeStateDict(JsonWriter& json, const StateDict& state_dict) {
+  json.beginObject();
+  json.key("path");
+  writePath(json, state_dict.path);
+  json.key("tensors").value(uint64_t{state_dict.tensors.size()});
+  json.key("conventional").value(state_dict.conventional);
+  json.key("module_metadata").value(state_dict.has_metadata);
+  json.endObject();
 }
+
+// A top-level member holding a list, one element per line.
+template <class Range, class WriteElement>
+void writeList(JsonWriter& json, const char* name, const Range& range, WriteElement write_element) {
+  json.nextOnNewLine(2).key(name).beginArray();
+  for (const auto& element : range) write_element(json.nextOnNewLine(4), element);
+  json.endArray(2);
+}
+
+void writeString(JsonWriter& json, const std::string& text) { json.value(text); }
 
 }  // namespace
 
 void writeInspectJson(const Checkpoint& checkpoint, std::ostream& out) {
-  JsonObjectStream document(out);
-  document.member("file", checkpoint.file);
-  document.member("format", checkpoint.format);
-  document.member("size", checkpoint.file_size);
-  document.member("archive_root", checkpoint.archive_root);
-  document.member("byteorder", checkpoint.byteorder.empty() ? json(nullptr) : json(checkpoint.byteorder));
-  document.member("pickle_protocol", checkpoint.pickle_protocol);
-  document.member("globals", checkpoint.distinctGlobals());
-  document.array("state_dicts", checkpoint.state_dicts, stateDictJson);
-  document.array("tensors", checkpoint.tensors, tensorJson);
-  document.array("records", checkpoint.records, recordJson);
-  document.array("global_references", checkpoint.globals, referenceJson);
-  document.member("notes", checkpoint.notes);
+  JsonWriter json(out);
+  json.beginObject();
+  json.nextOnNewLine(2).key("file").value(checkpoint.file);
+  json.nextOnNewLine(2).key("format").value(checkpoint.format);
+  json.nextOnNewLine(2).key("size").value(checkpoint.file_size);
+  json.nextOnNewLine(2).key("archive_root").value(checkpoint.archive_root);
+  json.nextOnNewLine(2).key("byteorder");
+  checkpoint.byteorder.empty() ? json.null() : json.value(checkpoint.byteorder);
+  json.nextOnNewLine(2).key("pickle_protocol").value(checkpoint.pickle_protocol);
+  writeList(json, "globals", checkpoint.distinctGlobals(), writeString);
+  writeList(json, "state_dicts", checkpoint.state_dicts, writeStateDict);
+  writeList(json, "tensors", checkpoint.tensors, writeTensor);
+  writeList(json, "records", checkpoint.records, writeRecord);
+  writeList(json, "global_references", checkpoint.globals, writeReference);
+  writeList(json, "notes", checkpoint.notes, writeString);
+  json.endObject(0);
+  out << '\n';
 }
 
 }  // namespace ckptlint::reports

@@ -15,6 +15,33 @@ namespace ckptlint::pickle {
 using io::ByteCursor;
 using io::FormatError;
 
+// A hashable dict key, viewing the key value's text (values never change once made). Python's
+// equality: True == 1, and str, bytes, int and None never equal one another.
+struct DictKey {
+  char tag;             // 's' str, 'b' bytes, 'i' int or bool, 'I' int beyond int64, 'n' None
+  int64_t number;
+  std::string_view text;
+
+  static std::optional<DictKey> of(const Value& key) {
+    switch (key.kind) {
+      case ValueKind::kString: return DictKey{'s', 0, key.text};
+      case ValueKind::kBytes: return DictKey{'b', 0, key.text};
+      case ValueKind::kInt: return key.big_int ? DictKey{'I', 0, key.text} : DictKey{'i', key.integer, {}};
+      case ValueKind::kBool: return DictKey{'i', key.boolean ? 1 : 0, {}};
+      case ValueKind::kNone: return DictKey{'n', 0, {}};
+      default: return std::nullopt;
+    }
+  }
+  bool operator==(const DictKey& other) const {
+    return tag == other.tag && number == other.number && text == other.text;
+  }
+  struct Hash {
+    std::size_t operator()(const DictKey& key) const {
+      return std::hash<std::string_view>()(key.text) ^ (std::hash<int64_t>()(key.number) * 31) ^ static_cast<std::size_t>(key.tag);
+    }
+  };
+};
+
 // The pickle memo. Writers number entries 0, 1, 2, ... so a vector serves; an index far beyond
 // the entries so far (hand-made or hostile) goes to a map instead of growing the vector.
 class Memo {
@@ -231,17 +258,6 @@ class Machine {
   }
 
   // ---- container mutation --------------------------------------------------------------
-  static bool scalarKeyOf(const Value& key, std::string* out) {
-    switch (key.kind) {
-      case ValueKind::kString: *out = "s" + key.text; return true;
-      case ValueKind::kBytes: *out = "b" + key.text; return true;
-      case ValueKind::kInt: *out = "i" + (key.big_int ? key.text : std::to_string(key.integer)); return true;
-      case ValueKind::kBool: *out = key.boolean ? "i1" : "i0"; return true;
-      case ValueKind::kNone: *out = "n"; return true;
-      default: return false;
-    }
-  }
-
   // Assigning an existing key replaces its value in place, keeping the first position,
   // as Python's dict does; small dicts are scanned, large ones get a hash index.
   void setItem(Value* target, Value* key, Value* value) {
@@ -249,8 +265,8 @@ class Machine {
       fail(std::string("cannot set an item on a ") + kindName(target->kind));
     }
     auto& entries = target->entries;
-    std::string index_key;
-    if (scalarKeyOf(*key, &index_key)) {
+    const std::optional<DictKey> dict_key = DictKey::of(*key);
+    if (dict_key) {
       constexpr std::size_t kScanLimit = 16;
       if (entries.size() < kScanLimit) {
         for (auto& entry : entries) {
@@ -263,11 +279,10 @@ class Machine {
         auto& index = dict_indexes_[target];
         if (index.empty()) {
           for (std::size_t i = 0; i < entries.size(); ++i) {
-            std::string existing;
-            if (scalarKeyOf(*entries[i].first, &existing)) index.emplace(std::move(existing), i);
+            if (auto existing = DictKey::of(*entries[i].first)) index.emplace(*existing, i);
           }
         }
-        auto [slot, inserted] = index.emplace(std::move(index_key), entries.size());
+        auto [slot, inserted] = index.emplace(*dict_key, entries.size());
         if (!inserted) {
           entries[slot->second].second = value;
           return;
@@ -555,7 +570,7 @@ class Machine {
   std::vector<Value*> stack_;
   std::vector<std::size_t> marks_;
   Memo memo_;
-  std::unordered_map<const Value*, std::unordered_map<std::string, std::size_t>> dict_indexes_;
+  std::unordered_map<const Value*, std::unordered_map<DictKey, std::size_t, DictKey::Hash>> dict_indexes_;
   Value* small_ints_[262] = {};
   Value* none_ = nullptr;
   Value* true_ = nullptr;
