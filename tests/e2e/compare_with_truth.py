@@ -7,10 +7,15 @@ Standard library only. Exits 1 if any file fails or if no file was compared.
 import argparse
 import json
 import os
+import struct
 import subprocess
 import sys
+import zipfile
 
 FIELDS = ("path", "dtype", "shape", "stride", "storage_offset", "parameter")
+# Compared when the truth file has them (the fixture generator writes them, the corpus's
+# truth.json predates them). storage_nbytes is torch's Storage.nbytes(): it checks dtype sizes.
+OPTIONAL_FIELDS = ("requires_grad", "storage_nbytes")
 ZIP_MAGIC = b"PK\x03\x04"
 MAX_DIFFS = 5
 
@@ -38,7 +43,9 @@ def compare_tensors(expected, actual):
         problems.append(f"tensor count: expected {len(expected)}, got {len(actual)}")
     shown = 0
     for i, (exp, act) in enumerate(zip(expected, actual)):
-        bad = [f for f in FIELDS if f not in act or not same(exp[f], act[f])]
+        act = dict(act, storage_nbytes=act.get("storage", {}).get("nbytes"))
+        bad = [f for f in FIELDS + OPTIONAL_FIELDS
+               if (f in FIELDS or f in exp) and (f not in act or not same(exp[f], act[f]))]
         if bad:
             shown += 1
             if shown <= MAX_DIFFS:
@@ -54,8 +61,34 @@ def compare_tensors(expected, actual):
     return problems
 
 
+def compare_records(path, output):
+    """Record names, data offsets, sizes and CRCs against Python's own zipfile module."""
+    problems = []
+    with zipfile.ZipFile(path) as archive, open(path, "rb") as raw:
+        expected = []
+        for info in archive.infolist():
+            raw.seek(info.header_offset + 26)
+            name_size, extra_size = struct.unpack("<HH", raw.read(4))
+            root = info.filename.split("/", 1)[0] + "/"
+            expected.append({"name": info.filename[len(root):],
+                             "data_offset": info.header_offset + 30 + name_size + extra_size,
+                             "size": info.file_size, "crc32": info.CRC})
+    got = [{k: r.get(k) for k in ("name", "data_offset", "size", "crc32")} for r in output.get("records", [])]
+    if not same(expected, got):
+        problems.append(f"records differ from zipfile's view: expected {json.dumps(expected)[:300]}, "
+                        f"got {json.dumps(got)[:300]}")
+    offsets = {r["name"]: r["data_offset"] for r in expected}
+    for tensor in output.get("tensors", []):
+        storage = tensor.get("storage")
+        if storage and storage.get("data_offset") != offsets.get("data/" + storage["key"]):
+            problems.append(f"tensor {tensor['path']}: storage data_offset {storage.get('data_offset')} is not "
+                            f"where record data/{storage['key']} starts ({offsets.get('data/' + storage['key'])})")
+            break
+    return problems
+
+
 def compare_state_dicts(expected_paths, output):
-    """Every truth state dict must be among ckptlint's candidates; extras are only info."""
+    """ckptlint's candidates must be exactly the truth's string -> tensor mappings."""
     got = [sd.get("path") for sd in output.get("state_dicts", []) if isinstance(sd, dict)]
     problems = [f"state dict {json.dumps(p)} not reported (got {json.dumps(got)})"
                 for p in expected_paths if not any(same(p, g) for g in got)]
@@ -116,14 +149,15 @@ def main():
         try:
             output = run_inspect(args.ckptlint, path)
             problems = compare_tensors(entry["tensors"], output.get("tensors", []))
-            extras = []
             if "state_dicts" in entry:
                 sd_problems, extras = compare_state_dicts(entry["state_dicts"], output)
                 problems += sd_problems
+                problems += [f"extra state dict candidate {json.dumps(p)}" for p in extras]
             if "locations" in entry:
                 problems += compare_locations(entry["locations"], output)
+            problems += compare_records(path, output)
         except (RuntimeError, OSError, subprocess.TimeoutExpired) as e:
-            problems, extras = [f"ckptlint inspect failed: {e}"], []
+            problems = [f"ckptlint inspect failed: {e}"]
         if problems:
             failed += 1
             print(f"FAIL {name}")
@@ -131,8 +165,6 @@ def main():
                 print(f"    {p}")
         else:
             print(f"PASS {name} ({len(entry['tensors'])} tensors)")
-        for p in extras:
-            print(f"    info: extra state dict candidate {json.dumps(p)}")
 
     print(f"{compared - failed}/{compared} files passed")
     if compared == 0:

@@ -193,11 +193,9 @@ TEST(ZipReader, EnforcesEntryLimit) {
 
 TEST(ZipReader, EveryTruncationFailsCleanly) {
   const std::string file = buildZip({{"r/data.pkl", "abcdef"}, {"r/data/0", std::string(300, 'q'), true}});
+  // Every proper prefix loses the end record (no comment follows it), so none may parse.
   for (std::size_t length = 0; length < file.size(); ++length) {
-    Result<ZipArchive> zip = ZipArchive::read(std::string_view(file).substr(0, length));
-    if (!zip.ok()) continue;
-    // A prefix can only parse if it still ends in a consistent directory; reading must stay bounded.
-    for (const ZipEntry& entry : zip->entries()) (void)zip->read(entry);
+    EXPECT_FALSE(ZipArchive::read(std::string_view(file).substr(0, length)).ok()) << "prefix of " << length;
   }
 }
 
