@@ -79,6 +79,14 @@ def main():
           code == 0 and "archive root    dlc_snapshot_dataparallel" in out and "State dicts (1)" in out
           and "model/module.conv.weight" in out and "float32" in out, out[:500])
 
+    hostile = os.path.join(args.fixtures, "hostile_keys.pt")
+    code, out, err = run(exe, "inspect", hostile)
+    raw_controls = [c for c in out if (ord(c) < 0x20 and c != "\n") or 0x7f <= ord(c) <= 0x9f or c == "\u202e"]
+    check("text output escapes control and bidi characters in keys",
+          code == 0 and not raw_controls and "a\\x0aNotes (0)" in out and "\\x1b[31mred" in out
+          and "\\u{202e}" in out and not any(line.startswith("Notes (0)") for line in out.splitlines()),
+          (code, raw_controls[:5], out[-600:]))
+
     print(f"{len(failures)} failed" if failures else "all CLI checks passed")
     return 1 if failures else 0
 

@@ -78,6 +78,8 @@ RAW_STREAMS = [
     (b"L0x" + b"f" * 300 + b"L\n.", "utf-8"), (b"L-0o" + b"7" * 200 + b"L\n.", "utf-8"),
     (b"L0b" + b"1" * 70 + b"L\n.", "utf-8"), (b"L-9223372036854775808L\n.", "utf-8"),
     (b"L9223372036854775808L\n.", "utf-8"), (b"L" + b"9" * 4301 + b"L\n.", "utf-8"),
+    # {1: 'a', True: 'b'}: True == 1, so one entry, first key kept, last value
+    (b"\x80\x02}(K\x01X\x01\x00\x00\x00a\x88X\x01\x00\x00\x00bu.", "utf-8"),
 ]
 
 
@@ -132,6 +134,23 @@ def rebuild(node, memo):
     raise ValueError(f"unexpected node {node}")
 
 
+def strict(a, b):
+    """Equality that also demands equal types all the way down (1, True and 1.0 differ) and
+    equal dict order."""
+    if type(a) is not type(b):
+        return False
+    if isinstance(a, (list, tuple)):
+        return len(a) == len(b) and all(strict(x, y) for x, y in zip(a, b))
+    if isinstance(a, dict):
+        return len(a) == len(b) and all(strict(ka, kb) and strict(va, vb)
+                                        for (ka, va), (kb, vb) in zip(a.items(), b.items()))
+    if isinstance(a, (set, frozenset)):
+        return {(type(x), x) for x in a} == {(type(x), x) for x in b}
+    if isinstance(a, Point):
+        return strict(a.__dict__, b.__dict__)
+    return a == b
+
+
 def same(original, rebuilt, name):
     if name == "shared":
         return rebuilt[0] is rebuilt[1] and rebuilt[2][0] is rebuilt[0] and rebuilt[0] == [1]
@@ -143,7 +162,7 @@ def same(original, rebuilt, name):
         return bytes(original) == bytes(rebuilt)
     if isinstance(original, list):
         return len(original) == len(rebuilt) and all(same(a, b, "") for a, b in zip(original, rebuilt))
-    return type(original) is type(rebuilt) and original == rebuilt
+    return strict(original, rebuilt)
 
 
 def main():
@@ -191,7 +210,7 @@ def main():
             got = f"error ({proc.stderr.strip()})"
         else:
             rebuilt = rebuild(json.loads(proc.stdout)["root"], {})
-            agree = expected_error is None and type(rebuilt) is type(expected) and rebuilt == expected
+            agree = expected_error is None and strict(expected, rebuilt)
             got = repr(rebuilt)
         want = f"error ({expected_error})" if expected_error is not None else repr(expected)
         print(f"{'PASS' if agree else 'FAIL'} raw stream {data!r}: CPython {want}, ckptlint {got}")

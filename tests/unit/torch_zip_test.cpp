@@ -191,6 +191,62 @@ TEST(TorchZip, PickleErrorsNameTheRecord) {
   EXPECT_EQ(contents.error().message.rfind("data.pkl: pickle: offset", 0), 0u) << contents.error().message;
 }
 
+bool hasNote(const Checkpoint& checkpoint, const std::string& text) {
+  for (const std::string& note : checkpoint.notes) {
+    if (note.find(text) != std::string::npos) return true;
+  }
+  return false;
+}
+
+TEST(TorchZip, NotesWhatTorchLoadWouldRefuse) {
+  // A 3-element view of a 2-element storage.
+  auto view = checkpointEntries();
+  PickleBuilder b;
+  b.emptyDict().unicode("w").global("torch._utils", "_rebuild_tensor_v2").mark();
+  b.mark().unicode("storage").global("torch", "FloatStorage").unicode("0").unicode("cpu").binint(2).tuple();
+  b.binpersid().binint(0).mark().binint(3).tuple().mark().binint(1).tuple().newFalse();
+  b.global("collections", "OrderedDict").emptyTuple().reduce().tuple().reduce().setitem().stop();
+  view[0].data = b.bytes();
+  view[2].data = std::string(8, '\0');
+  Result<TorchZipContents> past_end = readBytes(buildZip(view));
+  ASSERT_TRUE(past_end.ok()) << past_end.error().message;
+  EXPECT_TRUE(hasNote(past_end->checkpoint, "w: the view reaches 12 bytes into a storage of 8"));
+
+  // A Python 2 string that is not UTF-8, and a STACK_GLOBAL of non-strings.
+  auto strings = checkpointEntries();
+  PickleBuilder p;
+  p.mark().op('U').le(1, 1).raw("\xff").binint1(1).binint1(2).op(static_cast<unsigned char>(0x93)).tuple().stop();
+  strings[0].data = p.bytes();
+  strings.erase(strings.begin() + 2);  // no tensors: no storage record
+  Result<TorchZipContents> odd = readBytes(buildZip(strings));
+  ASSERT_TRUE(odd.ok()) << odd.error().message;
+  EXPECT_TRUE(hasNote(odd->checkpoint, "torch.load needs encoding='latin1'"));
+  EXPECT_TRUE(hasNote(odd->checkpoint, "STACK_GLOBAL whose module or name is not a string"));
+  EXPECT_FALSE(odd->checkpoint.globals[0].resolved);
+}
+
+TEST(TorchZip, TorchPackageIsNamed) {
+  auto entries = checkpointEntries();
+  entries.push_back({"ckpt/.data/extern_modules", ""});
+  Result<TorchZipContents> contents = readBytes(buildZip(entries));
+  ASSERT_FALSE(contents.ok());
+  EXPECT_NE(contents.error().message.find("torch.package"), std::string::npos);
+}
+
+TEST(TorchZip, UntypedStorageInV2IsReadAsBytes) {
+  auto entries = checkpointEntries();
+  PickleBuilder b;
+  b.emptyDict().unicode("w").global("torch._utils", "_rebuild_tensor_v2").mark();
+  b.mark().unicode("storage").global("torch.storage", "UntypedStorage").unicode("0").unicode("cpu").binint(12).tuple();
+  b.binpersid().binint(0).mark().binint(12).tuple().mark().binint(1).tuple().newFalse();
+  b.global("collections", "OrderedDict").emptyTuple().reduce().tuple().reduce().setitem().stop();
+  entries[0].data = b.bytes();
+  Result<TorchZipContents> contents = readBytes(buildZip(entries));
+  ASSERT_TRUE(contents.ok()) << contents.error().message;
+  EXPECT_EQ(contents->checkpoint.tensors[0].dtype, DType::kUInt8);
+  EXPECT_EQ(contents->checkpoint.tensors[0].storage_nbytes, 12u);
+}
+
 TEST(FileKind, RecognisesContainersByTheirFirstBytes) {
   EXPECT_EQ(detectFileKind(""), FileKind::kEmpty);
   EXPECT_EQ(detectFileKind(buildZip(checkpointEntries())), FileKind::kZip);

@@ -78,6 +78,17 @@ TEST(ZipReader, ReadsSizesFromLocalHeadersWhenNoDescriptor) {
   EXPECT_TRUE(zip->notes().empty());
 }
 
+TEST(ZipReader, NotesLocalSizesThatDifferFromTheCentralDirectory) {
+  ZipBuildOptions options;
+  options.sizes_in_descriptor = false;
+  std::string file = buildZip({{"r/a", "xyz"}}, options);
+  file[14] = static_cast<char>(file[14] ^ 0x01);  // the local header's CRC-32
+  Result<ZipArchive> zip = ZipArchive::read(file);
+  ASSERT_TRUE(zip.ok());
+  ASSERT_EQ(zip->notes().size(), 1u);
+  EXPECT_NE(zip->notes()[0].find("local header sizes or CRC differ"), std::string::npos);
+}
+
 TEST(ZipReader, NotesLocalNameThatDiffersFromCentralName) {
   ZipBuildEntry entry{"r/data.pkl", "x"};
   entry.local_name = "r/evil.pkl";
