@@ -11,8 +11,10 @@ std::string displayPath(const ObjectPath& path) {
     if (!out.empty()) out += '/';
     if (const auto* key = std::get_if<std::string>(&element)) {
       out += *key;
+    } else if (const auto* index = std::get_if<int64_t>(&element)) {
+      out += std::to_string(*index);
     } else {
-      out += std::to_string(std::get<int64_t>(element));
+      out += std::get<bool>(element) ? "True" : "False";
     }
   }
   return out;

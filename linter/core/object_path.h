@@ -1,5 +1,6 @@
 // ObjectPath: where a value sits inside a checkpoint's object tree, from the root.
-// Dict keys keep their Python type (str or int), list/tuple positions are ints.
+// Dict keys keep their Python type (str, int or bool; other keys by repr), list/tuple
+// positions are ints.
 #pragma once
 
 #include <cstdint>
@@ -9,7 +10,7 @@
 
 namespace ckptlint {
 
-using PathElement = std::variant<std::string, int64_t>;
+using PathElement = std::variant<std::string, int64_t, bool>;
 using ObjectPath = std::vector<PathElement>;
 
 /// "model/conv1.weight", "optimizer/state/0/exp_avg"; the root is "(root)". For people only:

@@ -7,6 +7,7 @@
 
 #include "linter/core/bounded_notes.h"
 #include "linter/formats/containers.h"
+#include "linter/formats/python_repr.h"
 #include "linter/formats/tensor_rebuild.h"
 
 namespace ckptlint::formats {
@@ -22,27 +23,13 @@ bool isConventionalStateDictKey(const std::string& key) {
 
 namespace {
 
-// How Python code would spell a non-str, non-int key in a path (repr).
-std::string reprKey(const Value& key) {
-  switch (key.kind) {
-    case ValueKind::kNone: return "None";
-    case ValueKind::kBool: return key.boolean ? "True" : "False";
-    case ValueKind::kFloat: {
-      char buffer[32];
-      std::snprintf(buffer, sizeof buffer, "%.17g", key.real);
-      return buffer;
-    }
-    case ValueKind::kBytes: return "b'" + key.text + "'";
-    case ValueKind::kGlobal: return "<" + key.dottedName() + ">";
-    default: return std::string("<") + pickle::kindName(key.kind) + ">";
-  }
-}
-
+// Keys as Python code walking the loaded object names them: str and int (and bool, an int
+// subclass) as themselves, anything else by repr().
 PathElement pathElementOf(const Value& key) {
   if (key.isString()) return key.text;
   if (key.isInt()) return key.integer;
-  if (key.kind == ValueKind::kInt) return key.text;  // beyond int64: hex text
-  return reprKey(key);
+  if (key.kind == ValueKind::kBool) return key.boolean;
+  return pythonRepr(key);  // includes ints beyond int64, as hex text
 }
 
 bool isOptimizerState(const Entries& entries) {
