@@ -4,9 +4,11 @@
 Usage: compare_with_truth.py --ckptlint BIN --truth TRUTH.json --dir DIR
 Standard library only. Exits 1 if any file fails or if no file was compared.
 """
+import _compat_pickle
 import argparse
 import json
 import os
+import pickletools
 import struct
 import subprocess
 import sys
@@ -87,6 +89,29 @@ def compare_records(path, output):
     return problems
 
 
+def compare_globals(path, output):
+    """Every GLOBAL / STACK_GLOBAL / INST of data.pkl, at the offsets pickletools reports, with
+    the module renames Python 3's unpickler applies to protocol < 3 streams."""
+    with zipfile.ZipFile(path) as archive:
+        name = next(n for n in archive.namelist() if n.split("/", 1)[-1] == "data.pkl")
+        data = archive.read(name)
+    expected, protocol = [], 0
+    for opcode, arg, pos in pickletools.genops(data):
+        if opcode.name == "PROTO":
+            protocol = arg
+        if opcode.name in ("GLOBAL", "INST"):
+            module, attribute = arg.split(" ", 1)
+            if protocol < 3:
+                module, attribute = _compat_pickle.NAME_MAPPING.get((module, attribute), (module, attribute))
+                module = _compat_pickle.IMPORT_MAPPING.get(module, module)
+            expected.append([pos, module, attribute])
+        elif opcode.name == "STACK_GLOBAL":
+            expected.append([pos, None, None])
+    got = [[g.get("offset"), g.get("module"), g.get("name")] for g in output.get("global_references", [])]
+    got = [[o, None, None] if e[1] is None else [o, m, n] for (o, m, n), e in zip(got, expected)] + got[len(expected):]
+    return [] if same(expected, got) else [f"global references differ: expected {expected[:5]}, got {got[:5]}"]
+
+
 def compare_state_dicts(expected_paths, output):
     """ckptlint's candidates must be exactly the truth's string -> tensor mappings."""
     got = [sd.get("path") for sd in output.get("state_dicts", []) if isinstance(sd, dict)]
@@ -156,6 +181,7 @@ def main():
             if "locations" in entry:
                 problems += compare_locations(entry["locations"], output)
             problems += compare_records(path, output)
+            problems += compare_globals(path, output)
         except (RuntimeError, OSError, subprocess.TimeoutExpired) as e:
             problems = [f"ckptlint inspect failed: {e}"]
         if problems:

@@ -201,7 +201,46 @@ TEST(ObjectWalk, ObjectsAreWalkedThroughTheirState) {
   ASSERT_EQ(contents->tensors.size(), 2u);
   EXPECT_EQ(contents->tensors[0].path, (ObjectPath{std::string("ns"), std::string("t")}));
   EXPECT_EQ(contents->tensors[1].path, (ObjectPath{std::string("dd"), std::string("w")}));
-  EXPECT_EQ(contents->state_dicts.size(), 2u);
+  ASSERT_EQ(contents->state_dicts.size(), 2u);
+  EXPECT_EQ(contents->state_dicts[0].path, ObjectPath{std::string("ns")});
+  EXPECT_EQ(contents->state_dicts[1].path, ObjectPath{std::string("dd")});
+}
+
+TEST(ObjectWalk, SlotsStateAndAppendedItemsAreWalked) {
+  // obj with state ({"a": t0}, {"b": t1}) (a __dict__ and __slots__ pair), and a list subclass
+  // object whose items came through APPENDS.
+  PickleBuilder b;
+  b.emptyDict().unicode("obj").global("m", "Slotted").emptyTuple().op(static_cast<unsigned char>(0x81));
+  b.emptyDict().unicode("a");
+  tensorV2(b, "0", 1, {1}, {1});
+  b.setitem().emptyDict().unicode("b");
+  tensorV2(b, "1", 1, {1}, {1});
+  b.setitem().tuple2().build().setitem();
+  b.unicode("seq").global("m", "MyList").emptyTuple().op(static_cast<unsigned char>(0x81)).mark();
+  tensorV2(b, "2", 1, {1}, {1});
+  b.appends().setitem().stop();
+  Result<ObjectContents> contents = walk(b.bytes());
+  ASSERT_TRUE(contents.ok()) << contents.error().message;
+  ASSERT_EQ(contents->tensors.size(), 3u);
+  EXPECT_EQ(contents->tensors[0].path, (ObjectPath{std::string("obj"), std::string("a")}));
+  EXPECT_EQ(contents->tensors[1].path, (ObjectPath{std::string("obj"), std::string("b")}));
+  EXPECT_EQ(contents->tensors[2].path, (ObjectPath{std::string("seq"), int64_t{0}}));
+}
+
+TEST(ObjectWalk, RebuildFromTypeV2KeepsTheParameterFlag) {
+  // _rebuild_from_type_v2(_rebuild_tensor_v2, Parameter, (args...), {})
+  PickleBuilder b;
+  b.global("torch._tensor", "_rebuild_from_type_v2").mark().global("torch._utils", "_rebuild_tensor_v2");
+  b.global("torch.nn.parameter", "Parameter").mark();
+  b.mark().unicode("storage").global("torch", "FloatStorage").unicode("0").unicode("cpu").binint(2).tuple().binpersid();
+  b.binint(0).mark().binint(2).tuple().mark().binint(1).tuple().newTrue();
+  b.global("collections", "OrderedDict").emptyTuple().reduce().tuple();
+  b.emptyDict().tuple().reduce().stop();
+  Result<ObjectContents> contents = walk(b.bytes());
+  ASSERT_TRUE(contents.ok()) << contents.error().message;
+  ASSERT_EQ(contents->tensors.size(), 1u);
+  EXPECT_TRUE(contents->tensors[0].is_parameter);
+  EXPECT_TRUE(contents->tensors[0].requires_grad);
 }
 
 TEST(ObjectWalk, DepthIsBounded) {

@@ -131,6 +131,21 @@ TEST(TorchZip, StorageRecordsNoTensorUsesAreNoted) {
       << contents->checkpoint.notes[0];
 }
 
+TEST(TorchZip, GlobalsAreListedOnceEach) {
+  auto entries = checkpointEntries();
+  PickleBuilder b;
+  b.mark().global("collections", "OrderedDict").global("collections", "OrderedDict").global("torch", "Size");
+  b.tuple().stop();
+  entries[0].data = b.bytes();
+  entries.erase(entries.begin() + 2);
+  Result<TorchZipContents> contents = readBytes(buildZip(entries));
+  ASSERT_TRUE(contents.ok()) << contents.error().message;
+  EXPECT_EQ(contents->checkpoint.globals.size(), 3u);  // every reference, with its offset
+  EXPECT_EQ(contents->checkpoint.distinctGlobals(), (std::vector<std::string>{"collections.OrderedDict", "torch.Size"}));
+}
+
+// torch 2.1+ refuses a byteorder other than little/big ("Unknown endianness type"); 1.13 has
+// no byteorder record and ignores one. ckptlint follows the versions that read it.
 TEST(TorchZip, ByteOrderMustBeLittleOrBig) {
   auto entries = checkpointEntries();
   entries[1].data = "middle";
