@@ -15,15 +15,18 @@ using testing::buildZip;
 using testing::PickleBuilder;
 using testing::ZipBuildEntry;
 
-// {"w": tensor of 3 floats on storage "0"}
-std::string oneTensorPickle(int numel = 3) {
+// {"w": a 1-d tensor of `size` elements on storage "0" of `numel` elements of `storage_class`}
+std::string tensorPickle(int numel, int size, const std::string& storage_module = "torch",
+                         const std::string& storage_class = "FloatStorage") {
   PickleBuilder b;
   b.emptyDict().unicode("w").global("torch._utils", "_rebuild_tensor_v2").mark();
-  b.mark().unicode("storage").global("torch", "FloatStorage").unicode("0").unicode("cpu").binint(numel).tuple();
-  b.binpersid().binint(0).mark().binint(numel).tuple().mark().binint(1).tuple().newFalse();
+  b.mark().unicode("storage").global(storage_module, storage_class).unicode("0").unicode("cpu").binint(numel).tuple();
+  b.binpersid().binint(0).mark().binint(size).tuple().mark().binint(1).tuple().newFalse();
   b.global("collections", "OrderedDict").emptyTuple().reduce().tuple().reduce().setitem().stop();
   return b.bytes();
 }
+
+std::string oneTensorPickle(int numel = 3) { return tensorPickle(numel, numel); }
 
 std::vector<ZipBuildEntry> checkpointEntries(const std::string& root = "ckpt") {
   return {{root + "/data.pkl", oneTensorPickle()},
@@ -216,12 +219,7 @@ bool hasNote(const Checkpoint& checkpoint, const std::string& text) {
 TEST(TorchZip, NotesWhatTorchLoadWouldRefuse) {
   // A 3-element view of a 2-element storage.
   auto view = checkpointEntries();
-  PickleBuilder b;
-  b.emptyDict().unicode("w").global("torch._utils", "_rebuild_tensor_v2").mark();
-  b.mark().unicode("storage").global("torch", "FloatStorage").unicode("0").unicode("cpu").binint(2).tuple();
-  b.binpersid().binint(0).mark().binint(3).tuple().mark().binint(1).tuple().newFalse();
-  b.global("collections", "OrderedDict").emptyTuple().reduce().tuple().reduce().setitem().stop();
-  view[0].data = b.bytes();
+  view[0].data = tensorPickle(2, 3);
   view[2].data = std::string(8, '\0');
   Result<TorchZipContents> past_end = readBytes(buildZip(view));
   ASSERT_TRUE(past_end.ok()) << past_end.error().message;
@@ -250,12 +248,7 @@ TEST(TorchZip, TorchPackageIsNamed) {
 
 TEST(TorchZip, UntypedStorageInV2IsReadAsBytes) {
   auto entries = checkpointEntries();
-  PickleBuilder b;
-  b.emptyDict().unicode("w").global("torch._utils", "_rebuild_tensor_v2").mark();
-  b.mark().unicode("storage").global("torch.storage", "UntypedStorage").unicode("0").unicode("cpu").binint(12).tuple();
-  b.binpersid().binint(0).mark().binint(12).tuple().mark().binint(1).tuple().newFalse();
-  b.global("collections", "OrderedDict").emptyTuple().reduce().tuple().reduce().setitem().stop();
-  entries[0].data = b.bytes();
+  entries[0].data = tensorPickle(12, 12, "torch.storage", "UntypedStorage");
   Result<TorchZipContents> contents = readBytes(buildZip(entries));
   ASSERT_TRUE(contents.ok()) << contents.error().message;
   EXPECT_EQ(contents->checkpoint.tensors[0].dtype, DType::kUInt8);
