@@ -7,6 +7,8 @@
 
 #include "linter/io/byte_cursor.h"
 #include "linter/pickle/compat_names.h"
+#include "linter/pickle/dict_key.h"
+#include "linter/pickle/memo.h"
 #include "linter/pickle/opcodes.h"
 #include "linter/pickle/text_literals.h"
 
@@ -14,64 +16,6 @@ namespace ckptlint::pickle {
 
 using io::ByteCursor;
 using io::FormatError;
-
-// A hashable dict key, viewing the key value's text (values never change once made). Python's
-// equality: True == 1, and str, bytes, int and None never equal one another.
-struct DictKey {
-  char tag;             // 's' str, 'b' bytes, 'i' int or bool, 'I' int beyond int64, 'n' None
-  int64_t number;
-  std::string_view text;
-
-  static std::optional<DictKey> of(const Value& key) {
-    switch (key.kind) {
-      case ValueKind::kString: return DictKey{'s', 0, key.text};
-      case ValueKind::kBytes: return DictKey{'b', 0, key.text};
-      case ValueKind::kInt: return key.big_int ? DictKey{'I', 0, key.text} : DictKey{'i', key.integer, {}};
-      case ValueKind::kBool: return DictKey{'i', key.boolean ? 1 : 0, {}};
-      case ValueKind::kNone: return DictKey{'n', 0, {}};
-      default: return std::nullopt;
-    }
-  }
-  bool operator==(const DictKey& other) const {
-    return tag == other.tag && number == other.number && text == other.text;
-  }
-  struct Hash {
-    std::size_t operator()(const DictKey& key) const {
-      return std::hash<std::string_view>()(key.text) ^ (std::hash<int64_t>()(key.number) * 31) ^ static_cast<std::size_t>(key.tag);
-    }
-  };
-};
-
-// The pickle memo. Writers number entries 0, 1, 2, ... so a vector serves; an index far beyond
-// the entries so far (hand-made or hostile) goes to a map instead of growing the vector.
-class Memo {
- public:
-  std::size_t size() const { return count_; }
-  bool contains(uint64_t index) const { return get(index) != nullptr; }
-
-  void put(uint64_t index, Value* value) {
-    // The vector stays within a small multiple of the entries stored, whatever the indexes.
-    constexpr uint64_t kSlack = 4096;
-    if (index < dense_.size() || index < 2 * (count_ + 1) + kSlack) {
-      if (index >= dense_.size()) dense_.resize(index + 1, nullptr);
-      if (dense_[index] == nullptr) ++count_;
-      dense_[index] = value;
-      return;
-    }
-    if (sparse_.insert_or_assign(index, value).second) ++count_;
-  }
-
-  Value* get(uint64_t index) const {
-    if (index < dense_.size()) return dense_[index];
-    auto found = sparse_.find(index);
-    return found == sparse_.end() ? nullptr : found->second;
-  }
-
- private:
-  std::vector<Value*> dense_;
-  std::unordered_map<uint64_t, Value*> sparse_;
-  std::size_t count_ = 0;
-};
 
 // The pickle machine. Each opcode handler mirrors CPython's Unpickler, except that globals
 // become names and calls become Call nodes. Errors unwind as FormatError and are turned into
