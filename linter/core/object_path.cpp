@@ -22,7 +22,7 @@ std::string displayPath(const ObjectPath& path) {
 
 namespace {
 
-// Minimal reader for ["a", 0, "b\"c"]: strings with \" and \\ escapes, and integers.
+// Minimal reader for ["a", 0, true, "b\"c"]: strings with \" and \\ escapes, integers, booleans.
 bool parseArraySpec(const std::string& spec, ObjectPath* path, std::string* error) {
   std::size_t i = 1;
   auto skipSpace = [&] {
@@ -46,6 +46,10 @@ bool parseArraySpec(const std::string& spec, ObjectPath* path, std::string* erro
       if (i == spec.size()) break;
       ++i;
       path->emplace_back(std::move(key));
+    } else if (spec.compare(i, 4, "true") == 0 || spec.compare(i, 5, "false") == 0) {
+      const bool flag = spec[i] == 't';
+      i += flag ? 4 : 5;
+      path->emplace_back(flag);
     } else {
       const char* begin = spec.data() + i;
       int64_t index = 0;

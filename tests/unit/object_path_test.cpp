@@ -18,6 +18,8 @@ TEST(ObjectPath, ParsesSlashAndArraySpecs) {
   EXPECT_EQ(path, (ObjectPath{std::string("model"), std::string("ema")}));
   ASSERT_TRUE(parsePathSpec(R"(["a/b", 3, "q\"x"])", &path, &error));
   EXPECT_EQ(path, (ObjectPath{std::string("a/b"), int64_t{3}, std::string("q\"x")}));
+  ASSERT_TRUE(parsePathSpec("[true, \"k\", false]", &path, &error));
+  EXPECT_EQ(path, (ObjectPath{true, std::string("k"), false}));
   ASSERT_TRUE(parsePathSpec("[]", &path, &error));
   EXPECT_TRUE(path.empty());
   ASSERT_TRUE(parsePathSpec("", &path, &error));
