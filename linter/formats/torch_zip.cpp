@@ -177,7 +177,7 @@ class TorchZipReader {
       if (entry == nullptr) {
         if (reported.insert(tensor.storage_key).second) {
           tensor_notes_.add("storage record data/" + tensor.storage_key + " is missing (used by " +
-                            displayPath(tensor.path) + ")");
+                            displayPath(tensor.path) + "); torch.load fails on it");
         }
         continue;
       }
