@@ -1,5 +1,7 @@
 #include "reports/json_writer.h"
 
+#include "linter/core/utf8.h"
+
 namespace ckptlint::reports {
 
 JsonWriter& JsonWriter::open(char bracket) {
@@ -96,20 +98,12 @@ void JsonWriter::writeString(std::string_view text) {
       continue;
     }
     // A multi-byte sequence: copied when valid, a surrogate as \uXXXX, anything else U+FFFD.
-    const std::size_t length = byte >= 0xC2 && byte <= 0xDF ? 2 : byte >= 0xE0 && byte <= 0xEF ? 3
-                               : byte >= 0xF0 && byte <= 0xF4 ? 4 : 0;
-    bool valid = length != 0 && i + length <= text.size();
-    uint32_t code_point = length == 2 ? byte & 0x1F : length == 3 ? byte & 0x0F : byte & 0x07;
-    for (std::size_t k = 1; valid && k < length; ++k) {
-      const auto next = static_cast<uint8_t>(text[i + k]);
-      valid = (next & 0xC0) == 0x80;
-      code_point = (code_point << 6) | (next & 0x3F);
-    }
-    valid = valid && !(length == 3 && code_point < 0x800) && !(length == 4 && (code_point < 0x10000 || code_point > 0x10FFFF));
-    if (!valid) {
+    uint32_t code_point = 0;
+    const std::size_t length = decodeUtf8(text, i, &code_point);
+    if (length == 0) {
       buffer_ += "\xEF\xBF\xBD";
       ++i;
-    } else if (code_point >= 0xD800 && code_point <= 0xDFFF) {
+    } else if (isSurrogate(code_point)) {
       buffer_ += "\\u";
       for (int shift = 12; shift >= 0; shift -= 4) buffer_ += kHex[(code_point >> shift) & 15];
       i += length;

@@ -1,5 +1,7 @@
 #include "linter/formats/python_repr.h"
 
+#include "linter/core/utf8.h"
+
 #include <charconv>
 #include <cmath>
 #include <cstdio>
@@ -46,26 +48,25 @@ std::string floatRepr(double value) {
   }
   out += digits.substr(0, 1);
   if (digits.size() > 1) out += "." + digits.substr(1);
-  char exponent_text[8];
+  char exponent_text[16];
   std::snprintf(exponent_text, sizeof exponent_text, "e%c%02d", exponent < 0 ? '-' : '+', std::abs(exponent));
   return out + exponent_text;
 }
 
-// Decodes one UTF-8 sequence (the reader has validated strings); returns its length.
+// The code point at `at` and its length; a byte that is not UTF-8 stands for itself (the
+// reader validates strings, so this only guards against misuse).
 std::size_t nextCodePoint(std::string_view text, std::size_t at, uint32_t* code_point) {
-  const auto lead = static_cast<uint8_t>(text[at]);
-  const std::size_t length = lead < 0x80 ? 1 : lead < 0xE0 ? 2 : lead < 0xF0 ? 3 : 4;
-  uint32_t value = length == 1 ? lead : length == 2 ? lead & 0x1F : length == 3 ? lead & 0x0F : lead & 0x07;
-  for (std::size_t k = 1; k < length && at + k < text.size(); ++k) value = (value << 6) | (text[at + k] & 0x3F);
-  *code_point = value;
-  return std::min(length, text.size() - at);
+  const std::size_t length = decodeUtf8(text, at, code_point);
+  if (length != 0) return length;
+  *code_point = static_cast<uint8_t>(text[at]);
+  return 1;
 }
 
 // Code points str.__repr__ escapes beyond ASCII controls: C1 controls, NBSP, separators,
 // surrogates, bidi and other format controls (an approximation of "not printable").
 bool unprintable(uint32_t c) {
   return c < 0x20 || (c >= 0x7F && c <= 0xA0) || c == 0xAD || (c >= 0x2000 && c <= 0x200F) ||
-         (c >= 0x2028 && c <= 0x202F) || (c >= 0x2060 && c <= 0x206F) || (c >= 0xD800 && c <= 0xDFFF) ||
+         (c >= 0x2028 && c <= 0x202F) || (c >= 0x2060 && c <= 0x206F) || isSurrogate(c) ||
          c == 0xFEFF;
 }
 

@@ -5,6 +5,7 @@
 #include <optional>
 #include <unordered_map>
 
+#include "linter/core/utf8.h"
 #include "linter/io/byte_cursor.h"
 #include "linter/pickle/compat_names.h"
 #include "linter/pickle/dict_key.h"

@@ -1,5 +1,7 @@
 #include "linter/pickle/text_literals.h"
 
+#include "linter/core/utf8.h"
+
 #include <cerrno>
 #include <cstdint>
 #include <cstdlib>
@@ -197,26 +199,6 @@ std::optional<std::string> pythonIntBase0(std::string_view text) {
   return value.canonical(negative);
 }
 
-bool appendUtf8(uint32_t code_point, std::string* out) {
-  if (code_point > 0x10FFFF) return false;
-  if (code_point < 0x80) {
-    out->push_back(static_cast<char>(code_point));
-  } else if (code_point < 0x800) {
-    out->push_back(static_cast<char>(0xC0 | (code_point >> 6)));
-    out->push_back(static_cast<char>(0x80 | (code_point & 0x3F)));
-  } else if (code_point < 0x10000) {
-    out->push_back(static_cast<char>(0xE0 | (code_point >> 12)));
-    out->push_back(static_cast<char>(0x80 | ((code_point >> 6) & 0x3F)));
-    out->push_back(static_cast<char>(0x80 | (code_point & 0x3F)));
-  } else {
-    out->push_back(static_cast<char>(0xF0 | (code_point >> 18)));
-    out->push_back(static_cast<char>(0x80 | ((code_point >> 12) & 0x3F)));
-    out->push_back(static_cast<char>(0x80 | ((code_point >> 6) & 0x3F)));
-    out->push_back(static_cast<char>(0x80 | (code_point & 0x3F)));
-  }
-  return true;
-}
-
 std::optional<std::string> decodeQuotedString(std::string_view repr) {
   if (repr.size() < 2 || (repr.front() != '\'' && repr.front() != '"') || repr.back() != repr.front()) {
     return std::nullopt;
@@ -300,37 +282,6 @@ std::string latin1ToUtf8(std::string_view bytes) {
   out.reserve(bytes.size());
   for (char c : bytes) appendUtf8(static_cast<uint8_t>(c), &out);
   return out;
-}
-
-bool isValidUtf8(std::string_view bytes, bool allow_surrogates) {
-  std::size_t i = 0;
-  auto continuation = [&](std::size_t at, uint8_t low = 0x80, uint8_t high = 0xBF) {
-    if (at >= bytes.size()) return false;
-    const uint8_t byte = static_cast<uint8_t>(bytes[at]);
-    return byte >= low && byte <= high;
-  };
-  while (i < bytes.size()) {
-    const uint8_t lead = static_cast<uint8_t>(bytes[i]);
-    if (lead < 0x80) {
-      i += 1;
-    } else if (lead >= 0xC2 && lead <= 0xDF) {
-      if (!continuation(i + 1)) return false;
-      i += 2;
-    } else if (lead >= 0xE0 && lead <= 0xEF) {
-      // E0 needs A0.. (shortest form); ED A0..BF are surrogates.
-      const uint8_t high = lead == 0xED && !allow_surrogates ? 0x9F : 0xBF;
-      if (!continuation(i + 1, lead == 0xE0 ? 0xA0 : 0x80, high) || !continuation(i + 2)) return false;
-      i += 3;
-    } else if (lead >= 0xF0 && lead <= 0xF4) {
-      const uint8_t low = lead == 0xF0 ? 0x90 : 0x80;
-      const uint8_t high = lead == 0xF4 ? 0x8F : 0xBF;
-      if (!continuation(i + 1, low, high) || !continuation(i + 2) || !continuation(i + 3)) return false;
-      i += 4;
-    } else {
-      return false;  // continuation byte as lead, overlong C0/C1, or beyond U+10FFFF
-    }
-  }
-  return true;
 }
 
 }  // namespace ckptlint::pickle

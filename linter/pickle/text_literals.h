@@ -1,6 +1,6 @@
 // Decoding of the literal forms pickles carry, the way CPython's unpickler reads them:
 // protocol-0 text integers (C strtol and Python int() rules), quoted strings,
-// raw-unicode-escape text, UTF-8 validity, and little-endian two's-complement big integers.
+// raw-unicode-escape text, and little-endian two's-complement big integers.
 #pragma once
 
 #include <cstdint>
@@ -34,15 +34,7 @@ std::optional<std::string> decodeQuotedString(std::string_view repr);
 /// backslashes; other bytes are Latin-1), to UTF-8.
 std::optional<std::string> decodeRawUnicodeEscape(std::string_view text);
 
-/// Appends the UTF-8 encoding of a code point; false if it is above U+10FFFF.
-bool appendUtf8(uint32_t code_point, std::string* out);
-
 /// Latin-1 bytes -> UTF-8 (what torch.load(encoding="latin1") does with Python 2 strings).
 std::string latin1ToUtf8(std::string_view bytes);
-
-/// UTF-8 as CPython's decoder accepts it: shortest forms, at most U+10FFFF; encoded surrogates
-/// only with `allow_surrogates` (errors="surrogatepass", what BINUNICODE uses; Python 2 byte
-/// strings are decoded strictly).
-bool isValidUtf8(std::string_view bytes, bool allow_surrogates = true);
 
 }  // namespace ckptlint::pickle
