@@ -40,11 +40,7 @@ class TorchZipReader {
     checkpoint_.tensors = std::move(contents->tensors);
     checkpoint_.state_dicts = std::move(contents->state_dicts);
     appendNotes(std::move(contents->notes));
-    for (const TensorInfo& tensor : checkpoint_.tensors) {
-      if (tensor.storage_key.empty()) continue;
-      if (auto error = rejectAmbiguous("data/" + tensor.storage_key)) return *error;
-    }
-    locateStorages();
+    if (auto error = locateStorages()) return *error;
     noteUnusedStorages();
     listRecords();
     appendNotes(tensor_notes_.take());
@@ -169,11 +165,16 @@ class TorchZipReader {
     return std::nullopt;
   }
 
-  void locateStorages() {
+  // Finds each tensor's storage record (once), refusing ambiguous ones; remembers which records
+  // are used for noteUnusedStorages.
+  std::optional<Error> locateStorages() {
     std::unordered_set<std::string> reported;
     for (TensorInfo& tensor : checkpoint_.tensors) {
       if (tensor.storage_key.empty()) continue;
-      const io::ZipEntry* entry = record("data/" + tensor.storage_key);
+      const std::string name = "data/" + tensor.storage_key;
+      if (auto error = rejectAmbiguous(name)) return error;
+      const io::ZipEntry* entry = record(name);
+      used_storage_records_.insert(entry);
       if (entry == nullptr) {
         if (reported.insert(tensor.storage_key).second) {
           tensor_notes_.add("storage record data/" + tensor.storage_key + " is missing (used by " +
@@ -189,6 +190,7 @@ class TorchZipReader {
                           std::to_string(tensor.storage_nbytes));
       }
     }
+    return std::nullopt;
   }
 
   void noteViewOutsideStorage(const TensorInfo& tensor) {
@@ -204,14 +206,10 @@ class TorchZipReader {
   // Storage bytes no tensor points at: tensors inside objects ckptlint does not take apart
   // (sparse tensors, unknown classes' arguments), or records smuggled into the archive.
   void noteUnusedStorages() {
-    std::unordered_set<const io::ZipEntry*> used;
-    for (const TensorInfo& tensor : checkpoint_.tensors) {
-      if (!tensor.storage_key.empty()) used.insert(record("data/" + tensor.storage_key));
-    }
     std::vector<std::string> unused;
     for (const io::ZipEntry& entry : zip_.entries()) {
       if (entry.name.compare(0, root_.size() + 5, root_ + "data/") != 0) continue;
-      if (used.count(&entry) == 0) unused.push_back(entry.name.substr(root_.size()));
+      if (used_storage_records_.count(&entry) == 0) unused.push_back(entry.name.substr(root_.size()));
     }
     if (unused.empty()) return;
     std::string note = std::to_string(unused.size()) + " storage record" + (unused.size() > 1 ? "s are" : " is") +
@@ -240,6 +238,7 @@ class TorchZipReader {
   std::string root_;
   Checkpoint checkpoint_;
   BoundedNotes tensor_notes_{100, "tensors and their storages"};
+  std::unordered_set<const io::ZipEntry*> used_storage_records_;
 };
 
 }  // namespace

@@ -233,14 +233,14 @@ class ZipDirectoryParser {
   }
 
   LocalHeader readLocalHeader(const ZipEntry& entry) {
-    const std::string where = "record '" + entry.name + "'";
+    const auto where = [&entry] { return "record '" + entry.name + "'"; };  // built only for messages
     if (entry.local_header_offset > file_.size() || file_.size() - entry.local_header_offset < kLocalHeaderSize) {
-      throw FormatError(where + ": local header offset " + std::to_string(entry.local_header_offset) +
+      throw FormatError(where() + ": local header offset " + std::to_string(entry.local_header_offset) +
                         " is outside the file");
     }
     ByteCursor cursor(localHeaderBytes(entry.local_header_offset));
     if (cursor.u32() != kLocalHeaderSignature) {
-      throw FormatError(where + ": no local header" + at(entry.local_header_offset));
+      throw FormatError(where() + ": no local header" + at(entry.local_header_offset));
     }
     LocalHeader header;
     cursor.u16();  // version needed
@@ -253,7 +253,7 @@ class ZipDirectoryParser {
     const uint16_t name_size = cursor.u16();
     const uint16_t extra_size = cursor.u16();
     if (cursor.remaining() < uint64_t{name_size} + extra_size) {
-      throw FormatError(where + ": local header runs past the end of the file");
+      throw FormatError(where() + ": local header runs past the end of the file");
     }
     header.name = std::string(cursor.take(name_size));
     cursor.take(extra_size);
@@ -262,15 +262,15 @@ class ZipDirectoryParser {
   }
 
   void checkAgainstLocalHeader(ZipEntry& entry, const LocalHeader& header) {
-    const std::string where = "record '" + entry.name + "'";
+    const auto where = [&entry] { return "record '" + entry.name + "'"; };
     entry.data_offset = header.data_offset;
     if (entry.compressed_size > file_.size() - entry.data_offset) {
-      throw FormatError(where + ": data (" + std::to_string(entry.compressed_size) + " bytes" +
+      throw FormatError(where() + ": data (" + std::to_string(entry.compressed_size) + " bytes" +
                         at(entry.data_offset) + ") runs past the end of the file: truncated archive");
     }
-    if (header.name != entry.name) note(where + ": local header names it '" + header.name.substr(0, 200) + "'");
+    if (header.name != entry.name) note(where() + ": local header names it '" + header.name.substr(0, 200) + "'");
     if (header.method != entry.method) {
-      note(where + ": local header says compression method " + std::to_string(header.method));
+      note(where() + ": local header says compression method " + std::to_string(header.method));
     }
     // With bit 3 set the local sizes are zeros and the truth is in the data descriptor.
     constexpr uint32_t kMarker = 0xFFFFFFFF;
@@ -278,7 +278,7 @@ class ZipDirectoryParser {
     if (!sizes_in_descriptor &&
         (header.crc != entry.crc32 || (header.compressed != entry.compressed_size && header.compressed != kMarker) ||
          (header.uncompressed != entry.uncompressed_size && header.uncompressed != kMarker))) {
-      note(where + ": local header sizes or CRC differ from the central directory");
+      note(where() + ": local header sizes or CRC differ from the central directory");
     }
   }
 
