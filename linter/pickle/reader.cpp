@@ -25,7 +25,6 @@ class Machine {
  public:
   Machine(std::string_view bytes, uint64_t start, const ReaderLimits& limits)
       : cursor_(bytes, start), limits_(limits) {
-    pickle_.start_ = start;
     arena_ = pickle_.arena_.get();
     none_ = arena_->make(ValueKind::kNone, 0);
     true_ = arena_->make(ValueKind::kBool, 0);

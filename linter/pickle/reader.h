@@ -36,11 +36,9 @@ class Pickle {
   const Value* root() const { return root_; }
   /// The PROTO argument, or 0 for a stream without PROTO (protocol 0/1).
   int protocol() const { return protocol_; }
-  uint64_t startOffset() const { return start_; }
   /// Offset just past STOP; bytes from here on are not part of this pickle.
   uint64_t endOffset() const { return end_; }
   const std::vector<GlobalRef>& globals() const { return globals_; }
-  std::size_t nodeCount() const { return arena_->size(); }
   /// Python 2 byte strings that are not UTF-8 (read as Latin-1; torch.load needs
   /// encoding="latin1" for them), and where the first one is.
   std::size_t latin1Strings() const { return latin1_strings_; }
@@ -51,7 +49,6 @@ class Pickle {
   std::unique_ptr<ValueArena> arena_ = std::make_unique<ValueArena>();
   const Value* root_ = nullptr;
   int protocol_ = 0;
-  uint64_t start_ = 0;
   uint64_t end_ = 0;
   std::vector<GlobalRef> globals_;
   std::size_t latin1_strings_ = 0;
