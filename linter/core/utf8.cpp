@@ -24,6 +24,10 @@ std::size_t decodeUtf8(std::string_view text, std::size_t at, uint32_t* code_poi
 
 bool isValidUtf8(std::string_view bytes, bool allow_surrogates) {
   for (std::size_t i = 0; i < bytes.size();) {
+    if (static_cast<uint8_t>(bytes[i]) < 0x80) {  // ASCII, nearly every key: no decoding
+      ++i;
+      continue;
+    }
     uint32_t code_point = 0;
     const std::size_t length = decodeUtf8(bytes, i, &code_point);
     if (length == 0 || (!allow_surrogates && isSurrogate(code_point))) return false;
