@@ -1,0 +1,23 @@
+#include "linter/core/rule.h"
+
+#include <variant>
+
+namespace ckptlint {
+
+Finding& FindingSink::add(std::string message) {
+  Finding& finding = out_.emplace_back();
+  finding.rule_id = std::string(rule_.id);
+  finding.level = rule_.default_level;
+  finding.message = std::move(message);
+  finding.file = context_.checkpoint.file;
+  if (context_.state_dict.chosen != nullptr) finding.state_dict = context_.state_dict.chosen->path;
+  return finding;
+}
+
+std::string_view stateDictKey(const TensorInfo& tensor) {
+  if (tensor.path.empty()) return {};
+  const auto* key = std::get_if<std::string>(&tensor.path.back());
+  return key != nullptr ? std::string_view(*key) : std::string_view();
+}
+
+}  // namespace ckptlint
