@@ -1,20 +1,11 @@
 // JSON report of `ckptlint inspect`: one member per line, one array element per line, streamed
 // so that a checkpoint with 100,000 tensors never becomes a document in memory.
-#include <variant>
-
 #include "reports/inspect_report.h"
 #include "reports/json_writer.h"
+#include "reports/object_path_json.h"
 
 namespace ckptlint::reports {
 namespace {
-
-void writePath(JsonWriter& json, const ObjectPath& path) {
-  json.beginArray();
-  for (const PathElement& element : path) {
-    std::visit([&](const auto& value) { json.value(value); }, element);
-  }
-  json.endArray();
-}
 
 void writeIntList(JsonWriter& json, const std::vector<int64_t>& values) {
   json.beginArray();
@@ -25,7 +16,7 @@ void writeIntList(JsonWriter& json, const std::vector<int64_t>& values) {
 void writeTensor(JsonWriter& json, const TensorInfo& tensor) {
   json.beginObject();
   json.key("path");
-  writePath(json, tensor.path);
+  writeObjectPath(json, tensor.path);
   json.key("dtype").value(name(tensor.dtype));
   json.key("shape");
   writeIntList(json, tensor.shape);
@@ -76,7 +67,7 @@ void writeReference(JsonWriter& json, const GlobalReference& reference) {
 void writeStateDict(JsonWriter& json, const StateDict& state_dict) {
   json.beginObject();
   json.key("path");
-  writePath(json, state_dict.path);
+  writeObjectPath(json, state_dict.path);
   json.key("tensors").value(uint64_t{state_dict.tensors.size()});
   json.key("conventional").value(state_dict.conventional);
   json.key("module_metadata").value(state_dict.has_metadata);
@@ -92,6 +83,18 @@ void writeList(JsonWriter& json, const char* name, const Range& range, WriteElem
 }
 
 void writeString(JsonWriter& json, const std::string& text) { json.value(text); }
+
+// Notes stay plain strings (the messages); `read_issues` gives the same with kind and place.
+void writeIssueMessage(JsonWriter& json, const ReadIssue& issue) { json.value(issue.message); }
+
+void writeIssue(JsonWriter& json, const ReadIssue& issue) {
+  json.beginObject();
+  json.key("kind").value(issueKindName(issue.kind));
+  json.key("record").value(issue.record);
+  json.key("offset").value(issue.offset);
+  json.key("message").value(issue.message);
+  json.endObject();
+}
 
 }  // namespace
 
@@ -110,7 +113,8 @@ void writeInspectJson(const Checkpoint& checkpoint, std::ostream& out) {
   writeList(json, "tensors", checkpoint.tensors, writeTensor);
   writeList(json, "records", checkpoint.records, writeRecord);
   writeList(json, "global_references", checkpoint.globals, writeReference);
-  writeList(json, "notes", checkpoint.notes, writeString);
+  writeList(json, "notes", checkpoint.issues, writeIssueMessage);
+  writeList(json, "read_issues", checkpoint.issues, writeIssue);
   json.endObject(0);
   out << '\n';
 }

@@ -1,0 +1,60 @@
+// GitHub Actions workflow commands: one `::error file=...,title=...::message` line per finding,
+// which the runner turns into annotations. Escaping follows @actions/core (command.ts):
+// data escapes % CR LF; property values also escape : and , (keys may contain both).
+#include <string>
+
+#include "reports/check_report.h"
+
+namespace ckptlint::reports {
+
+std::string escapeGithubData(std::string_view text) {
+  std::string out;
+  for (char c : text) {
+    switch (c) {
+      case '%': out += "%25"; break;
+      case '\r': out += "%0D"; break;
+      case '\n': out += "%0A"; break;
+      default: out += c;
+    }
+  }
+  return out;
+}
+
+std::string escapeGithubProperty(std::string_view text) {
+  std::string out;
+  for (char c : escapeGithubData(text)) {
+    switch (c) {
+      case ':': out += "%3A"; break;
+      case ',': out += "%2C"; break;
+      default: out += c;
+    }
+  }
+  return out;
+}
+
+namespace {
+
+std::string_view commandFor(Level level) {
+  return level == Level::kError ? "error" : level == Level::kWarning ? "warning" : "notice";
+}
+
+}  // namespace
+
+void writeCheckGithub(const CheckReport& report, std::ostream& out) {
+  for (const FileResult& file : report.files) {
+    for (const Finding& finding : file.findings) {
+      std::string title = finding.rule_id;
+      const std::string_view name = ruleName(report, finding.rule_id);
+      if (!name.empty()) title += " " + std::string(name);
+      // The annotation is all a CI user sees, so the fixes go into it too (one per line).
+      std::string message = finding.message;
+      for (const Fix& fix : finding.fixes) {
+        message += "\nfix (" + std::string(applicabilityName(fix.applicability)) + "): " + fix.description;
+      }
+      out << "::" << commandFor(finding.level) << " file=" << escapeGithubProperty(file.file)
+          << ",title=" << escapeGithubProperty(title) << "::" << escapeGithubData(message) << '\n';
+    }
+  }
+}
+
+}  // namespace ckptlint::reports

@@ -1,0 +1,49 @@
+// The result of `ckptlint check` over one or more files, as reporters receive it, and the
+// four emitters. Reporters format; they never decide what is wrong.
+#pragma once
+
+#include <cstddef>
+#include <optional>
+#include <ostream>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "linter/core/finding.h"
+#include "linter/core/rule.h"
+
+namespace ckptlint::reports {
+
+struct FileResult {
+  std::string file;                // as given on the command line
+  std::vector<Finding> findings;   // in rule-registry order; CKL001 when it could not be read
+  std::string sha256;              // hex; filled only when a SARIF report is written
+};
+
+struct CheckReport {
+  std::vector<FileResult> files;           // in command-line order
+  const std::vector<Rule>* rules = nullptr;  // the registry: SARIF's tool.driver.rules, ruleIndex
+  std::string tool_version;                // "0.1.0"
+  std::vector<std::string> command_line;   // argv, for SARIF's invocation
+  int exit_code = 0;
+  bool execution_successful = true;        // false when a file was unreadable or an I/O error occurred
+  Level fail_on = Level::kError;           // for the summary line ("2 errors at or above ...")
+  bool fail_on_never = false;
+};
+
+/// The rule's position in report.rules (SARIF's ruleIndex), or nullopt when it is not there.
+std::optional<std::size_t> ruleIndex(const CheckReport& report, std::string_view rule_id);
+/// The rule's kebab-case name ("wrapper-prefix"), or empty when it is not in report.rules.
+std::string_view ruleName(const CheckReport& report, std::string_view rule_id);
+
+/// `color`: ANSI colours for a terminal; the caller decides (TTY, NO_COLOR, CLICOLOR_FORCE).
+void writeCheckText(const CheckReport& report, std::ostream& out, bool color);
+void writeCheckJson(const CheckReport& report, std::ostream& out);
+void writeCheckSarif(const CheckReport& report, std::ostream& out);
+void writeCheckGithub(const CheckReport& report, std::ostream& out);
+
+/// GitHub workflow-command escaping: message data (% CR LF) and property values (also : ,).
+std::string escapeGithubData(std::string_view text);
+std::string escapeGithubProperty(std::string_view text);
+
+}  // namespace ckptlint::reports

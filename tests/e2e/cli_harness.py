@@ -1,0 +1,22 @@
+"""Shared by the e2e CLI scripts: run the binary, record PASS/FAIL lines, exit status."""
+import subprocess
+
+failures = []
+
+
+def run(binary, *args):
+    """(exit code, stdout, stderr) of one ckptlint run."""
+    proc = subprocess.run([binary, *args], capture_output=True, text=True, timeout=60)
+    return proc.returncode, proc.stdout, proc.stderr
+
+
+def check(name, condition, detail=""):
+    print(("PASS " if condition else "FAIL ") + name + ("" if condition else f": {detail}"))
+    if not condition:
+        failures.append(name)
+
+
+def finish():
+    """The script's exit status: 1 if any check failed."""
+    print(f"{len(failures)} failure(s)")
+    return 1 if failures else 0
