@@ -4,6 +4,7 @@ set -euo pipefail
 packages=(
   cmake ninja-build g++ ccache
   libboost-program-options-dev nlohmann-json3-dev libgtest-dev zlib1g-dev
+  libtorch-dev                                           # the TorchScript plugin (optional)
   python3-torch python3-torchvision python3-jsonschema   # test fixtures only
 )
 missing=()

@@ -1,0 +1,59 @@
+#include "linter/model/from_checkpoint.h"
+
+#include <array>
+
+#include "linter/core/engine.h"
+#include "linter/core/rule.h"
+
+namespace ckptlint::model {
+
+namespace {
+
+bool endsWith(std::string_view text, std::string_view suffix) {
+  return text.size() >= suffix.size() && text.substr(text.size() - suffix.size()) == suffix;
+}
+
+}  // namespace
+
+ModelEntry::Kind guessKindFromKey(std::string_view key) {
+  // The buffers of torch.nn's BatchNorm/InstanceNorm layers, by far the commonest; a buffer
+  // of another name is reported as a parameter.
+  static constexpr std::array<std::string_view, 3> kBufferNames = {"running_mean", "running_var",
+                                                                   "num_batches_tracked"};
+  for (std::string_view buffer : kBufferNames) {
+    if (key == buffer || endsWith(key, "." + std::string(buffer))) return ModelEntry::Kind::kBuffer;
+  }
+  return ModelEntry::Kind::kParameter;
+}
+
+Result<ModelSpec> specFromCheckpoint(const Checkpoint& checkpoint, const std::optional<ObjectPath>& state_dict) {
+  const StateDictChoice choice = chooseStateDict(checkpoint, state_dict);
+  if (choice.chosen == nullptr) {
+    std::string message = "no state dict to take the model's keys from: " + choice.problem;
+    if (!choice.other_candidates.empty()) {
+      message += "; found:";
+      for (const StateDict* other : choice.other_candidates) message += " " + displayPath(other->path);
+    }
+    return makeError(message);
+  }
+  if (!state_dict && !choice.problem.empty()) {
+    std::string message = "several state dicts could be the model's: " + displayPath(choice.chosen->path);
+    for (const StateDict* other : choice.other_candidates) message += ", " + displayPath(other->path);
+    return makeError(message + "; choose one with --state-dict");
+  }
+  ModelSpec spec;
+  spec.source = checkpoint.file;
+  spec.source_kind = "checkpoint";
+  for (std::size_t index : choice.chosen->tensors) {
+    const TensorInfo& tensor = checkpoint.tensors[index];
+    ModelEntry entry;
+    entry.key = std::string(stateDictKey(tensor));
+    entry.shape = tensor.shape;
+    entry.dtype = tensor.dtype;
+    entry.kind = tensor.is_parameter ? ModelEntry::Kind::kParameter : guessKindFromKey(entry.key);
+    spec.entries.push_back(std::move(entry));
+  }
+  return spec;
+}
+
+}  // namespace ckptlint::model
