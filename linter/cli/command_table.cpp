@@ -9,8 +9,16 @@ namespace ckptlint::cli {
 
 const std::vector<Command>& commands() {
   static const std::vector<Command> kCommands = {
+      {"check", "lint checkpoints against a model definition: keys, prefixes, shapes, dtypes, devices",
+       "ckptlint check SNAPSHOT... [--model DEF] [--format text|json|sarif|github] [--output FORMAT:FILE]...\n"
+       "                      [--select IDS] [--ignore IDS] [--fail-on error|warning|note|never] [--state-dict PATH]",
+       addCheckOptions, runCheck},
       {"inspect", "show what a checkpoint holds: records, globals, state dicts, tensors",
        "ckptlint inspect FILE [--format text|json] [--state-dict PATH]", addInspectOptions, runInspect},
+      {"spec", "freeze a model definition (TorchScript, reference checkpoint) as a JSON spec for --model",
+       "ckptlint spec TORCHSCRIPT|CHECKPOINT|SPEC [-o OUT [--force]] [--state-dict PATH]", addSpecOptions, runSpec},
+      {"rules", "list the rules, or show one rule's documentation", "ckptlint rules [ID|NAME] [--format text|json]",
+       addRulesOptions, runRules},
   };
   return kCommands;
 }
@@ -23,6 +31,11 @@ const Command* findCommand(std::string_view name) {
 }
 
 namespace {
+
+std::vector<std::string>& commandLineStorage() {
+  static std::vector<std::string> arguments;
+  return arguments;
+}
 
 std::size_t editDistance(std::string_view a, std::string_view b) {
   std::vector<std::size_t> row(b.size() + 1);
@@ -41,18 +54,28 @@ std::size_t editDistance(std::string_view a, std::string_view b) {
 
 }  // namespace
 
-std::string suggestCommand(std::string_view name) {
+std::string closestName(std::string_view name, const std::vector<std::string_view>& candidates) {
   std::string best;
   std::size_t best_distance = 3;  // suggest only close matches
-  for (const Command& command : commands()) {
-    const std::size_t distance = editDistance(name, command.name);
+  for (std::string_view candidate : candidates) {
+    const std::size_t distance = editDistance(name, candidate);
     if (distance < best_distance) {
       best_distance = distance;
-      best = std::string(command.name);
+      best = std::string(candidate);
     }
   }
   return best;
 }
+
+std::string suggestCommand(std::string_view name) {
+  std::vector<std::string_view> names;
+  for (const Command& command : commands()) names.push_back(command.name);
+  return closestName(name, names);
+}
+
+const std::vector<std::string>& commandLine() { return commandLineStorage(); }
+
+void setCommandLine(std::vector<std::string> arguments) { commandLineStorage() = std::move(arguments); }
 
 ExitStatus reportError(const std::string& message) {
   std::cerr << "ckptlint: error: " << printable(message) << '\n';  // always exactly one line

@@ -27,13 +27,29 @@ const std::vector<Command>& commands();
 const Command* findCommand(std::string_view name);
 /// The closest command name for a "did you mean", or empty.
 std::string suggestCommand(std::string_view name);
+/// The candidate closest to `name` (edit distance under 3), or empty.
+std::string closestName(std::string_view name, const std::vector<std::string_view>& candidates);
+
+/// The program's arguments as main received them (argv[0] first), for reports that record
+/// the invocation (SARIF).
+const std::vector<std::string>& commandLine();
+void setCommandLine(std::vector<std::string> arguments);
 
 /// Prints "ckptlint: error: MESSAGE" on stderr and returns ExitStatus::kError.
 ExitStatus reportError(const std::string& message);
 
 // Commands (one file each).
+void addCheckOptions(po::options_description& visible, po::options_description& hidden,
+                     po::positional_options_description& positional);
+ExitStatus runCheck(const po::variables_map& options);
 void addInspectOptions(po::options_description& visible, po::options_description& hidden,
                        po::positional_options_description& positional);
 ExitStatus runInspect(const po::variables_map& options);
+void addSpecOptions(po::options_description& visible, po::options_description& hidden,
+                    po::positional_options_description& positional);
+ExitStatus runSpec(const po::variables_map& options);
+void addRulesOptions(po::options_description& visible, po::options_description& hidden,
+                     po::positional_options_description& positional);
+ExitStatus runRules(const po::variables_map& options);
 
 }  // namespace ckptlint::cli

@@ -51,6 +51,7 @@ int runCommand(const Command& command, const std::vector<std::string>& args) {
 
 int main(int argc, char** argv) {
   const std::vector<std::string> args(argv + 1, argv + argc);
+  setCommandLine(std::vector<std::string>(argv, argv + argc));
   if (args.empty()) {
     printUsage(std::cerr);
     return static_cast<int>(ExitStatus::kError);
