@@ -24,29 +24,53 @@ struct SpecError {
 std::string inQuotes(std::string_view text) { return "\"" + std::string(text) + "\""; }
 
 // nlohmann keeps the last of two members with the same name; in a hand-merged spec that would
-// silently pick one of two dtypes, so duplicates are refused while parsing.
-json parseRefusingDuplicateMembers(std::string_view text) {
-  std::vector<std::set<std::string>> open_objects;
+// silently pick one of two dtypes, so duplicates are refused. Found by a SAX pass of its own:
+// nlohmann's callback parser rescans the parent array at every object's end, which is
+// quadratic in the number of entries (4 s for 100k).
+class DuplicateMemberFinder : public nlohmann::json_sax<json> {
+ public:
   std::string duplicate;
-  auto callback = [&](int /*depth*/, json::parse_event_t event, json& parsed) {
-    if (event == json::parse_event_t::object_start) open_objects.emplace_back();
-    if (event == json::parse_event_t::object_end) open_objects.pop_back();
-    if (event == json::parse_event_t::key && duplicate.empty() &&
-        !open_objects.back().insert(parsed.get<std::string>()).second) {
-      duplicate = parsed.get<std::string>();
-    }
+
+  bool null() override { return true; }
+  bool boolean(bool) override { return true; }
+  bool number_integer(number_integer_t) override { return true; }
+  bool number_unsigned(number_unsigned_t) override { return true; }
+  bool number_float(number_float_t, const string_t&) override { return true; }
+  bool string(string_t&) override { return true; }
+  bool binary(binary_t&) override { return true; }
+  bool start_object(std::size_t) override {
+    open_objects_.emplace_back();
     return true;
-  };
+  }
+  bool key(string_t& name) override {
+    if (duplicate.empty() && !open_objects_.back().insert(name).second) duplicate = name;
+    return true;
+  }
+  bool end_object() override {
+    open_objects_.pop_back();
+    return true;
+  }
+  bool start_array(std::size_t) override { return true; }
+  bool end_array() override { return true; }
+  bool parse_error(std::size_t, const std::string&, const nlohmann::detail::exception&) override { return false; }
+
+ private:
+  std::vector<std::set<std::string>> open_objects_;
+};
+
+json parseRefusingDuplicateMembers(std::string_view text) {
   json document;
   try {
-    document = json::parse(text.begin(), text.end(), callback);
+    document = json::parse(text.begin(), text.end());
   } catch (const json::exception& error) {
     // "[json.exception.parse_error.101] parse error at line 3, ...": keep what follows the tag.
     std::string what = error.what();
     const std::size_t tag_end = what.find("] ");
     fail("not valid JSON: " + (tag_end == std::string::npos ? what : what.substr(tag_end + 2)));
   }
-  if (!duplicate.empty()) fail("member " + inQuotes(duplicate) + " appears twice in one object");
+  DuplicateMemberFinder finder;
+  json::sax_parse(text.begin(), text.end(), &finder);
+  if (!finder.duplicate.empty()) fail("member " + inQuotes(finder.duplicate) + " appears twice in one object");
   return document;
 }
 
