@@ -85,9 +85,9 @@ void writeTensors(const Checkpoint& checkpoint, std::ostream& out) {
 }
 
 void writeNotes(const Checkpoint& checkpoint, std::ostream& out) {
-  if (checkpoint.notes.empty()) return;
-  out << "\nNotes (" << checkpoint.notes.size() << ")\n";
-  for (const std::string& note : checkpoint.notes) out << "  - " << printable(note) << '\n';
+  if (checkpoint.issues.empty()) return;
+  out << "\nNotes (" << checkpoint.issues.size() << ")\n";
+  for (const ReadIssue& issue : checkpoint.issues) out << "  - " << printable(issue.message) << '\n';
 }
 
 }  // namespace

@@ -3,12 +3,14 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "linter/core/dtype.h"
 #include "linter/core/object_path.h"
+#include "linter/core/read_issue.h"
 
 namespace ckptlint {
 
@@ -43,6 +45,9 @@ struct StateDict {
   std::vector<std::size_t> tensors;  // indices into Checkpoint::tensors, in key order
   bool conventional = false;         // the root, or under a conventional key ("model", ...)
   bool has_metadata = false;         // carries nn.Module's `_metadata` (module versions)
+  /// `_metadata[module_prefix]["version"]` where it is an int ("" is the root module). Torch's
+  /// BatchNorm fills a missing num_batches_tracked only when this is absent or below 2.
+  std::map<std::string, int64_t> module_versions;
 };
 
 /// One record of the container (zip entry) with where its data lies.
@@ -55,7 +60,8 @@ struct ArchiveRecord {
   uint16_t method = 0;         // 0 stored, 8 deflated
 };
 
-/// A GLOBAL / STACK_GLOBAL / INST reference met in a pickle.
+/// A GLOBAL / STACK_GLOBAL / INST reference met in a pickle (data.pkl, another pickle record
+/// of the archive, or a pickle following another one's STOP).
 struct GlobalReference {
   std::string module;
   std::string name;
@@ -78,8 +84,8 @@ struct Checkpoint {
   std::vector<StateDict> state_dicts;
   /// Things that did not stop the read but that a reader should know (a storage record
   /// of the wrong size, trailing bytes after the pickle, ...). Integrity rules turn them
-  /// into findings.
-  std::vector<std::string> notes;
+  /// into findings; `inspect` lists their messages as notes.
+  std::vector<ReadIssue> issues;
 
   /// Distinct dotted global names, in order of first reference.
   std::vector<std::string> distinctGlobals() const;

@@ -4,7 +4,7 @@
 
 namespace ckptlint::formats {
 
-Result<LoadedCheckpoint> loadCheckpoint(const std::string& path) {
+Result<LoadedCheckpoint> loadCheckpoint(const std::string& path, const LoadOptions& options) {
   Result<io::MappedFile> mapped = io::MappedFile::open(path);
   if (!mapped) return mapped.error();
   LoadedCheckpoint loaded;
@@ -16,7 +16,7 @@ Result<LoadedCheckpoint> loadCheckpoint(const std::string& path) {
       auto read_header = [&file](uint64_t offset, std::size_t size, std::string* out) {
         return file.readAt(offset, size, out);
       };
-      Result<TorchZipContents> contents = readTorchZip(bytes, path, read_header);
+      Result<TorchZipContents> contents = readTorchZip(bytes, path, read_header, TorchZipOptions{options.check_crc});
       if (!contents) return contents.error();
       loaded.torch_zip.emplace(std::move(contents).value());
       return loaded;

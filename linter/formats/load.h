@@ -20,7 +20,11 @@ struct LoadedCheckpoint {
   Checkpoint& checkpoint() { return torch_zip->checkpoint; }
 };
 
+struct LoadOptions {
+  bool check_crc = false;  // --check-crc: verify the CRC-32 of tensor records too
+};
+
 /// Errors are one line, without the path (callers prefix it).
-Result<LoadedCheckpoint> loadCheckpoint(const std::string& path);
+Result<LoadedCheckpoint> loadCheckpoint(const std::string& path, const LoadOptions& options = {});
 
 }  // namespace ckptlint::formats

@@ -5,7 +5,7 @@
 #include <cstdio>
 #include <unordered_map>
 
-#include "linter/core/bounded_notes.h"
+#include "linter/core/bounded_issues.h"
 #include "linter/formats/containers.h"
 #include "linter/formats/python_repr.h"
 #include "linter/formats/tensor_rebuild.h"
@@ -32,6 +32,19 @@ PathElement pathElementOf(const Value& key) {
   return pythonRepr(key);  // includes ints beyond int64, as hex text
 }
 
+// {"layer1.0.bn1": {"version": 2}, ...} -> module prefix -> version, ints only.
+std::map<std::string, int64_t> moduleVersions(const Value& metadata) {
+  std::map<std::string, int64_t> versions;
+  const Entries* modules = asMapping(metadata);
+  if (modules == nullptr) return versions;
+  for (const auto& [prefix, local] : *modules) {
+    const Entries* local_metadata = prefix->isString() ? asMapping(*local) : nullptr;
+    const Value* version = local_metadata != nullptr ? lookup(*local_metadata, "version") : nullptr;
+    if (version != nullptr && version->isInt()) versions.emplace(prefix->text, version->integer);
+  }
+  return versions;
+}
+
 bool isOptimizerState(const Entries& entries) {
   return lookup(entries, "state") != nullptr && lookup(entries, "param_groups") != nullptr;
 }
@@ -56,7 +69,7 @@ class Walker {
   Result<ObjectContents> run(const Value& root) {
     ObjectPath path;
     if (auto error = visit(root, path, false, Origin{})) return *error;
-    contents_.notes = shared_notes_.take();
+    contents_.issues = shared_notes_.take();
     orderStateDicts();
     return std::move(contents_);
   }
@@ -133,7 +146,9 @@ class Walker {
       StateDict candidate;
       candidate.path = path;
       candidate.tensors = std::move(candidate_tensors);
-      candidate.has_metadata = moduleMetadata(node) != nullptr;
+      const Value* metadata = moduleMetadata(node);
+      candidate.has_metadata = metadata != nullptr;
+      if (metadata != nullptr) candidate.module_versions = moduleVersions(*metadata);
       candidate.conventional =
           path.empty() || (std::holds_alternative<std::string>(path.back()) &&
                            isConventionalStateDictKey(std::get<std::string>(path.back())));
@@ -202,16 +217,18 @@ class Walker {
 
   void noteSharedObject(const Value& node, const ObjectPath& again) {
     if (!shared_notes_.accepting()) {
-      shared_notes_.skip();
+      shared_notes_.skip(ReadIssue::Kind::kSharedObject);
       return;
     }
     const ObjectPath first = firstPathOf(node);
     if (isPrefix(first, again)) {
-      shared_notes_.add("the object at " + displayPath(first) + " contains itself (at " + displayPath(again) +
-                        "); not walked again");
+      shared_notes_.add(ReadIssue::Kind::kSharedObject, "the object at " + displayPath(first) +
+                                                            " contains itself (at " + displayPath(again) +
+                                                            "); not walked again");
     } else {
-      shared_notes_.add(displayPath(again) + " is the same object as " + displayPath(first) +
-                        "; its contents are listed once, under " + displayPath(first));
+      shared_notes_.add(ReadIssue::Kind::kSharedObject, displayPath(again) + " is the same object as " +
+                                                            displayPath(first) + "; its contents are listed once, under " +
+                                                            displayPath(first));
     }
   }
 
@@ -229,7 +246,7 @@ class Walker {
   uint32_t depth_ = 0;
   uint64_t path_bytes_ = 0;         // key bytes on the current path
   uint64_t tensor_path_bytes_ = 0;  // key bytes of all tensor paths recorded
-  BoundedNotes shared_notes_{20, "shared objects"};
+  BoundedIssues shared_notes_{20, "shared objects"};
 };
 
 }  // namespace

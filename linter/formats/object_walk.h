@@ -25,7 +25,7 @@ struct WalkLimits {
 struct ObjectContents {
   std::vector<TensorInfo> tensors;
   std::vector<StateDict> state_dicts;  // root first, then conventional keys, then the rest
-  std::vector<std::string> notes;
+  std::vector<ReadIssue> issues;  // shared objects and cycles
 };
 
 Result<ObjectContents> walkObjectTree(const pickle::Value& root, const WalkLimits& limits = {});

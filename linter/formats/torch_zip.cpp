@@ -4,8 +4,9 @@
 #include <optional>
 #include <unordered_set>
 
-#include "linter/core/bounded_notes.h"
+#include "linter/core/bounded_issues.h"
 #include "linter/formats/object_walk.h"
+#include "linter/formats/pickle_scan.h"
 
 namespace ckptlint::formats {
 namespace {
@@ -16,7 +17,8 @@ constexpr uint64_t kMaxFormatVersion = 10;
 
 class TorchZipReader {
  public:
-  TorchZipReader(io::ZipArchive zip, std::string_view file, const std::string& path) : zip_(std::move(zip)) {
+  TorchZipReader(io::ZipArchive zip, std::string_view file, const std::string& path, const TorchZipOptions& options)
+      : zip_(std::move(zip)), options_(options) {
     checkpoint_.file = path;
     checkpoint_.format = "torch-zip";
     checkpoint_.file_size = file.size();
@@ -32,48 +34,58 @@ class TorchZipReader {
     if (data_pkl == nullptr) return makeError("no data.pkl record: not a torch.save checkpoint");
     Result<io::RecordBytes> bytes = zip_.read(*data_pkl);
     if (!bytes) return bytes.error();
+    checkCrc(*data_pkl, bytes->bytes());
     Result<pickle::Pickle> parsed = pickle::readPickle(bytes->bytes());
     if (!parsed) return makeError("data.pkl: " + parsed.error().message);
-    takePickleFacts(*parsed, bytes->bytes().size());
+    takePickleFacts(*parsed, bytes->bytes());
     Result<ObjectContents> contents = walkObjectTree(*parsed->root());
     if (!contents) return makeError("data.pkl: " + contents.error().message);
     checkpoint_.tensors = std::move(contents->tensors);
     checkpoint_.state_dicts = std::move(contents->state_dicts);
-    appendNotes(std::move(contents->notes));
+    appendIssues(std::move(contents->issues));
     if (auto error = locateStorages()) return *error;
     noteUnusedStorages();
+    if (auto error = scanOtherPickles()) return *error;
+    checkOtherCrcs();
     listRecords();
-    appendNotes(tensor_notes_.take());
-    for (const std::string& note : zip_.notes()) checkpoint_.notes.push_back("zip: " + note);
+    appendIssues(tensor_issues_.take());
+    for (ReadIssue issue : zip_.issues()) {
+      issue.message = "zip: " + issue.message;
+      checkpoint_.issues.push_back(std::move(issue));
+    }
     return TorchZipContents{std::move(zip_), std::move(parsed).value(), std::move(checkpoint_)};
   }
 
  private:
-  void takePickleFacts(const pickle::Pickle& parsed, uint64_t record_size) {
+  void takePickleFacts(const pickle::Pickle& parsed, std::string_view record) {
     checkpoint_.pickle_protocol = parsed.protocol();
-    if (parsed.endOffset() < record_size) {
-      checkpoint_.notes.push_back("data.pkl has " + std::to_string(record_size - parsed.endOffset()) +
-                                  " bytes after the pickle's STOP");
+    addGlobals(parsed, "data.pkl", checkpoint_);
+    if (parsed.endOffset() < record.size()) {
+      // torch.load ignores them; other loaders (and the legacy format) read on, so they are scanned.
+      addIssue(ReadIssue::Kind::kDataAfterStop, "data.pkl", parsed.endOffset(),
+               "data.pkl has " + std::to_string(record.size() - parsed.endOffset()) + " bytes after the pickle's STOP");
+      scanTrailingPickles(record, parsed.endOffset(), "data.pkl", checkpoint_);
     }
-    BoundedNotes unresolved(20, "unresolved globals");
-    for (const pickle::GlobalRef& global : parsed.globals()) {
-      checkpoint_.globals.push_back({global.module, global.name, "data.pkl", global.offset, global.resolved});
-      if (!global.resolved) {
-        unresolved.add("data.pkl offset " + std::to_string(global.offset) +
-                       ": STACK_GLOBAL whose module or name is not a string; torch.load fails on it");
-      }
-    }
-    appendNotes(unresolved.take());
     if (parsed.latin1Strings() > 0) {
-      checkpoint_.notes.push_back("data.pkl holds " + std::to_string(parsed.latin1Strings()) +
-                                  " Python 2 byte strings that are not UTF-8 (first at offset " +
-                                  std::to_string(parsed.firstLatin1Offset()) +
-                                  "), read as Latin-1: torch.load needs encoding='latin1' for this file");
+      addIssue(ReadIssue::Kind::kLatin1Strings, "data.pkl", parsed.firstLatin1Offset(),
+               "data.pkl holds " + std::to_string(parsed.latin1Strings()) +
+                   " Python 2 byte strings that are not UTF-8 (first at offset " +
+                   std::to_string(parsed.firstLatin1Offset()) +
+                   "), read as Latin-1: torch.load needs encoding='latin1' for this file");
     }
   }
 
-  void appendNotes(std::vector<std::string> notes) {
-    for (std::string& note : notes) checkpoint_.notes.push_back(std::move(note));
+  void addIssue(ReadIssue::Kind kind, std::string record, uint64_t offset, std::string message) {
+    checkpoint_.issues.push_back({kind, std::move(record), offset, std::move(message), {}});
+  }
+
+  void appendIssues(std::vector<ReadIssue> issues) {
+    for (ReadIssue& issue : issues) checkpoint_.issues.push_back(std::move(issue));
+  }
+
+  void checkCrc(const io::ZipEntry& entry, std::string_view bytes) {
+    if (auto mismatch = io::checkCrc(entry, bytes)) checkpoint_.issues.push_back(std::move(*mismatch));
+    crc_checked_.insert(&entry);
   }
 
   // PyTorch takes the root folder from the first central-directory entry.
@@ -86,13 +98,14 @@ class TorchZipReader {
     }
     root_ = first.substr(0, slash + 1);
     checkpoint_.archive_root = first.substr(0, slash);
-    BoundedNotes outside(20, "records outside the root folder");
+    BoundedIssues outside(20, "records outside the root folder");
     for (const io::ZipEntry& entry : zip_.entries()) {
       if (entry.name.compare(0, root_.size(), root_) != 0) {
-        outside.add("record '" + entry.name + "' is outside the root folder '" + checkpoint_.archive_root + "'");
+        outside.add(ReadIssue::Kind::kOutsideRoot, entry.name, entry.local_header_offset,
+                    "record '" + entry.name + "' is outside the root folder '" + checkpoint_.archive_root + "'");
       }
     }
-    appendNotes(outside.take());
+    appendIssues(outside.take());
     return std::nullopt;
   }
 
@@ -131,6 +144,7 @@ class TorchZipReader {
     if (version == nullptr) return makeError("no 'version' record: torch.load refuses such an archive");
     Result<io::RecordBytes> bytes = zip_.read(*version);
     if (!bytes) return bytes.error();
+    checkCrc(*version, bytes->bytes());
     std::string_view text = bytes->bytes();
     while (!text.empty() && std::string_view(" \t\n\v\f\r").find(text.front()) != std::string_view::npos) {
       text.remove_prefix(1);
@@ -157,6 +171,7 @@ class TorchZipReader {
     if (entry == nullptr) return std::nullopt;  // written since 2.1; absent means little-endian
     Result<io::RecordBytes> bytes = zip_.read(*entry);
     if (!bytes) return bytes.error();
+    checkCrc(*entry, bytes->bytes());
     const std::string_view value = bytes->bytes();
     if (value != "little" && value != "big") {
       return makeError("'byteorder' record holds '" + std::string(value.substr(0, 20)) + "', not 'little' or 'big'");
@@ -177,17 +192,23 @@ class TorchZipReader {
       used_storage_records_.insert(entry);
       if (entry == nullptr) {
         if (reported.insert(tensor.storage_key).second) {
-          tensor_notes_.add("storage record data/" + tensor.storage_key + " is missing (used by " +
-                            displayPath(tensor.path) + "); torch.load fails on it");
+          tensor_issues_.add({ReadIssue::Kind::kStorageMissing, "data/" + tensor.storage_key, 0,
+                              "storage record data/" + tensor.storage_key + " is missing (used by " +
+                                  displayPath(tensor.path) + "); torch.load fails on it",
+                              tensor.path});
         }
         continue;
       }
       tensor.record = ByteRange{entry->data_offset, entry->compressed_size};
       noteViewOutsideStorage(tensor);
       if (entry->uncompressed_size != tensor.storage_nbytes && reported.insert(tensor.storage_key).second) {
-        tensor_notes_.add("storage record data/" + tensor.storage_key + " holds " +
-                          std::to_string(entry->uncompressed_size) + " bytes, its persistent id says " +
-                          std::to_string(tensor.storage_nbytes));
+        tensor_issues_.add({entry->uncompressed_size < tensor.storage_nbytes ? ReadIssue::Kind::kStorageTooShort
+                                                                             : ReadIssue::Kind::kStorageTooLong,
+                            "data/" + tensor.storage_key, entry->local_header_offset,
+                            "storage record data/" + tensor.storage_key + " holds " +
+                                std::to_string(entry->uncompressed_size) + " bytes, its persistent id says " +
+                                std::to_string(tensor.storage_nbytes),
+                            tensor.path});
       }
     }
     return std::nullopt;
@@ -195,11 +216,17 @@ class TorchZipReader {
 
   void noteViewOutsideStorage(const TensorInfo& tensor) {
     const std::optional<uint64_t> needed = storageBytesNeeded(tensor);
+    const std::string record = "data/" + tensor.storage_key;
     if (!needed) {
-      tensor_notes_.add(displayPath(tensor.path) + ": negative or overflowing strides; torch.load refuses this view");
+      tensor_issues_.add({ReadIssue::Kind::kViewOutOfBounds, record, 0,
+                          displayPath(tensor.path) + ": negative or overflowing strides; torch.load refuses this view",
+                          tensor.path});
     } else if (*needed > tensor.storage_nbytes) {
-      tensor_notes_.add(displayPath(tensor.path) + ": the view reaches " + std::to_string(*needed) +
-                        " bytes into a storage of " + std::to_string(tensor.storage_nbytes) + "; torch.load refuses it");
+      tensor_issues_.add({ReadIssue::Kind::kViewOutOfBounds, record, 0,
+                          displayPath(tensor.path) + ": the view reaches " + std::to_string(*needed) +
+                              " bytes into a storage of " + std::to_string(tensor.storage_nbytes) +
+                              "; torch.load refuses it",
+                          tensor.path});
     }
   }
 
@@ -216,13 +243,51 @@ class TorchZipReader {
                        " used by no tensor found: ";
     for (std::size_t i = 0; i < unused.size() && i < 5; ++i) note += (i > 0 ? ", " : "") + unused[i];
     if (unused.size() > 5) note += ", ...";
-    checkpoint_.notes.push_back(std::move(note));
+    addIssue(ReadIssue::Kind::kUnusedStorage, {}, 0, std::move(note));
+  }
+
+  // Every record but data.pkl and the storages tensors use may hold a pickle another tool
+  // loads: *.pkl records (TorchScript's constants.pkl, smuggled ones) and anything that starts
+  // like a pickle.
+  std::optional<Error> scanOtherPickles() {
+    const io::ZipEntry* data_pkl = record("data.pkl");
+    for (const io::ZipEntry& entry : zip_.entries()) {
+      if (&entry == data_pkl || used_storage_records_.count(&entry) != 0) continue;
+      if (auto error = scanPickleRecord(zip_, entry, displayName(entry), checkpoint_)) return error;
+    }
+    return std::nullopt;
+  }
+
+  // CRCs of the small records torch reads (data.pkl, version, byteorder) are checked as they
+  // are read; here those of the other records, and with --check-crc also the storages.
+  void checkOtherCrcs() {
+    constexpr uint64_t kSmallRecord = uint64_t{64} << 20;
+    for (const io::ZipEntry& entry : zip_.entries()) {
+      if (crc_checked_.count(&entry) != 0) continue;
+      const bool storage = used_storage_records_.count(&entry) != 0 ||
+                           entry.name.compare(0, root_.size() + 5, root_ + "data/") == 0;
+      if (!options_.check_crc && (storage || entry.uncompressed_size > kSmallRecord)) continue;
+      if (entry.encrypted() || (entry.method != 0 && entry.method != 8) || !entry.plausibleSize(zip_.limits())) {
+        continue;  // already an archive issue
+      }
+      Result<io::RecordBytes> bytes = zip_.read(entry);
+      if (!bytes) {
+        addIssue(ReadIssue::Kind::kCrcMismatch, entry.name, entry.local_header_offset,
+                 "record '" + entry.name + "' could not be read to check its CRC: " + bytes.error().message);
+        continue;
+      }
+      checkCrc(entry, bytes->bytes());
+    }
+  }
+
+  std::string displayName(const io::ZipEntry& entry) const {
+    return entry.name.compare(0, root_.size(), root_) == 0 ? entry.name.substr(root_.size()) : entry.name;
   }
 
   void listRecords() {
     for (const io::ZipEntry& entry : zip_.entries()) {
       ArchiveRecord out;
-      out.name = entry.name.compare(0, root_.size(), root_) == 0 ? entry.name.substr(root_.size()) : entry.name;
+      out.name = displayName(entry);
       out.data_offset = entry.data_offset;
       out.stored_size = entry.compressed_size;
       out.size = entry.uncompressed_size;
@@ -235,19 +300,21 @@ class TorchZipReader {
   const io::ZipEntry* record(const std::string& name) const { return zip_.find(root_ + name); }
 
   io::ZipArchive zip_;
+  TorchZipOptions options_;
   std::string root_;
   Checkpoint checkpoint_;
-  BoundedNotes tensor_notes_{100, "tensors and their storages"};
+  BoundedIssues tensor_issues_{100, "tensors and their storages"};
   std::unordered_set<const io::ZipEntry*> used_storage_records_;
+  std::unordered_set<const io::ZipEntry*> crc_checked_;
 };
 
 }  // namespace
 
 Result<TorchZipContents> readTorchZip(std::string_view file, const std::string& path,
-                                      const io::HeaderReader& header_reader) {
+                                      const io::HeaderReader& header_reader, const TorchZipOptions& options) {
   Result<io::ZipArchive> zip = io::ZipArchive::read(file, {}, header_reader);
   if (!zip) return makeError("not a readable zip archive: " + zip.error().message);
-  return TorchZipReader(std::move(zip).value(), file, path).read();
+  return TorchZipReader(std::move(zip).value(), file, path, options).read();
 }
 
 }  // namespace ckptlint::formats

@@ -17,10 +17,17 @@ struct TorchZipContents {
   Checkpoint checkpoint;
 };
 
-/// Reads the directory and data.pkl of a torch.save zip; tensor bytes are never touched.
+struct TorchZipOptions {
+  /// Also check the CRC-32 of tensor storage records (reads every byte of the file).
+  bool check_crc = false;
+};
+
+/// Reads the directory and data.pkl of a torch.save zip, and scans the archive's other pickles;
+/// tensor bytes are not touched unless options.check_crc.
 /// `file` must stay mapped while the result is used; local headers are read through
 /// `header_reader` when given (see io::HeaderReader).
 Result<TorchZipContents> readTorchZip(std::string_view file, const std::string& path,
-                                      const io::HeaderReader& header_reader = {});
+                                      const io::HeaderReader& header_reader = {},
+                                      const TorchZipOptions& options = {});
 
 }  // namespace ckptlint::formats

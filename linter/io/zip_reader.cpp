@@ -6,7 +6,7 @@
 #include <limits>
 #include <unordered_set>
 
-#include "linter/core/bounded_notes.h"
+#include "linter/core/bounded_issues.h"
 #include "linter/io/byte_cursor.h"
 
 namespace ckptlint::io {
@@ -55,7 +55,9 @@ class ZipDirectoryParser {
     const uint64_t end_record = findEndRecord();
     const Directory directory = readDirectoryLocation(end_record);
     readCentralDirectory(directory);
+    checkFlagsAndMethods();
     readLocalHeaders();
+    checkOverlaps(directory);
     indexNames();
     return std::move(archive_);
   }
@@ -226,7 +228,8 @@ class ZipDirectoryParser {
         header = readLocalHeader(entry);
         header_owner = &entry;
       } else {
-        note("records '" + header_owner->name + "' and '" + entry.name + "' share one local header");
+        issue(ReadIssue::Kind::kSharedLocalHeader, entry,
+              "records '" + header_owner->name + "' and '" + entry.name + "' share one local header");
       }
       checkAgainstLocalHeader(entry, header);
     }
@@ -268,9 +271,13 @@ class ZipDirectoryParser {
       throw FormatError(where() + ": data (" + std::to_string(entry.compressed_size) + " bytes" +
                         at(entry.data_offset) + ") runs past the end of the file: truncated archive");
     }
-    if (header.name != entry.name) note(where() + ": local header names it '" + header.name.substr(0, 200) + "'");
+    if (header.name != entry.name) {
+      issue(ReadIssue::Kind::kLocalNameMismatch, entry,
+            where() + ": local header names it '" + header.name.substr(0, 200) + "'");
+    }
     if (header.method != entry.method) {
-      note(where() + ": local header says compression method " + std::to_string(header.method));
+      issue(ReadIssue::Kind::kLocalHeaderMismatch, entry,
+            where() + ": local header says compression method " + std::to_string(header.method));
     }
     // With bit 3 set the local sizes are zeros and the truth is in the data descriptor.
     constexpr uint32_t kMarker = 0xFFFFFFFF;
@@ -278,7 +285,8 @@ class ZipDirectoryParser {
     if (!sizes_in_descriptor &&
         (header.crc != entry.crc32 || (header.compressed != entry.compressed_size && header.compressed != kMarker) ||
          (header.uncompressed != entry.uncompressed_size && header.uncompressed != kMarker))) {
-      note(where() + ": local header sizes or CRC differ from the central directory");
+      issue(ReadIssue::Kind::kLocalHeaderMismatch, entry,
+            where() + ": local header sizes or CRC differ from the central directory");
     }
   }
 
@@ -289,24 +297,86 @@ class ZipDirectoryParser {
       auto [slot, inserted] = archive_.index_.emplace(foldCase(name), i);
       if (inserted) continue;
       const std::string& first = archive_.entries_[slot->second].name;
-      note(first == name ? "record '" + name + "' appears more than once"
-                         : "records '" + first + "' and '" + name + "' differ only in case");
+      issue(ReadIssue::Kind::kDuplicateName, archive_.entries_[i],
+            first == name ? "record '" + name + "' appears more than once"
+                          : "records '" + first + "' and '" + name + "' differ only in case");
       if (reported.insert(slot->second).second) {
         archive_.ambiguous_names_.push_back(first);
         archive_.ambiguous_folded_.insert(slot->first);
       }
     }
-    archive_.notes_ = notes_.take();
+    archive_.issues_ = issues_.take();
   }
 
-  void note(std::string text) { notes_.add(std::move(text)); }
+  // Flags and methods PyTorch's reader (miniz) refuses: its loads fail, but other tools may
+  // read such a record differently, so each is reported.
+  void checkFlagsAndMethods() {
+    constexpr uint16_t kPatchData = 0x0020;
+    constexpr uint16_t kStrongEncryption = 0x0040;
+    for (const ZipEntry& entry : archive_.entries_) {
+      const std::string where = "record '" + entry.name + "'";
+      if (entry.encrypted()) issue(ReadIssue::Kind::kEncrypted, entry, where + " is marked encrypted");
+      if ((entry.flags & (kPatchData | kStrongEncryption)) != 0) {
+        issue(ReadIssue::Kind::kUnsupportedFlags, entry,
+              where + " has flags 0x" + hex16(entry.flags) + " (patch data or strong encryption)");
+      }
+      if (entry.method != 0 && entry.method != 8) {
+        issue(ReadIssue::Kind::kUnsupportedFlags, entry,
+              where + " uses compression method " + std::to_string(entry.method) + " (only stored and deflate are read)");
+      }
+      if (!entry.plausibleSize(limits_)) {
+        issue(ReadIssue::Kind::kDeflateRatio, entry,
+              where + " declares " + std::to_string(entry.uncompressed_size) + " bytes from " +
+                  std::to_string(entry.compressed_size) + " compressed: beyond deflate's maximum ratio");
+      }
+    }
+  }
+
+  // Each record's span (local header to end of data) must not overlap another's or the central
+  // directory: overlapping records are how one set of bytes shows two contents.
+  void checkOverlaps(const Directory& directory) {
+    struct Span {
+      uint64_t begin, end;
+      const ZipEntry* entry;
+    };
+    std::vector<Span> spans;
+    spans.reserve(archive_.entries_.size());
+    for (const ZipEntry& entry : archive_.entries_) {
+      spans.push_back({entry.local_header_offset, entry.data_offset + entry.compressed_size, &entry});
+    }
+    std::sort(spans.begin(), spans.end(), [](const Span& a, const Span& b) { return a.begin < b.begin; });
+    const Span* furthest = nullptr;
+    for (const Span& span : spans) {
+      // Entries sharing one local header are reported as such already.
+      if (furthest != nullptr && span.begin < furthest->end && span.begin != furthest->begin) {
+        issue(ReadIssue::Kind::kOverlappingRecords, *span.entry,
+              "record '" + span.entry->name + "' overlaps record '" + furthest->entry->name + "'");
+      }
+      if (furthest == nullptr || span.end > furthest->end) furthest = &span;
+      if (span.end > directory.offset && span.begin < directory.offset + directory.size) {
+        issue(ReadIssue::Kind::kOverlappingRecords, *span.entry,
+              "record '" + span.entry->name + "' overlaps the central directory");
+      }
+    }
+  }
+
+  static std::string hex16(uint16_t value) {
+    const char digits[] = "0123456789abcdef";
+    std::string out;
+    for (int shift = 12; shift >= 0; shift -= 4) out += digits[(value >> shift) & 15];
+    return out;
+  }
+
+  void issue(ReadIssue::Kind kind, const ZipEntry& entry, std::string message) {
+    issues_.add(kind, entry.name, entry.local_header_offset, std::move(message));
+  }
 
   std::string_view file_;
   ZipLimits limits_;
   const HeaderReader& header_reader_;
   std::string window_;           // file bytes [window_offset_, window_offset_ + size)
   uint64_t window_offset_ = 0;
-  BoundedNotes notes_{100, "records"};
+  BoundedIssues issues_{100, "records"};
   ZipArchive archive_;
 };
 
@@ -386,7 +456,7 @@ Result<RecordBytes> ZipArchive::read(const ZipEntry& entry) const {
   if (entry.method != 8) {
     return makeError("record '" + entry.name + "' uses unsupported compression method " + std::to_string(entry.method));
   }
-  if (entry.uncompressed_size / limits_.max_deflate_ratio > entry.compressed_size) {
+  if (!entry.plausibleSize(limits_)) {
     return makeError("record '" + entry.name + "' declares " + std::to_string(entry.uncompressed_size) +
                      " bytes from " + std::to_string(entry.compressed_size) +
                      " compressed: beyond deflate's maximum ratio (corrupt or a zip bomb)");
@@ -408,6 +478,19 @@ uint32_t crc32Of(std::string_view bytes) {
     crc = ::crc32(crc, reinterpret_cast<const Bytef*>(bytes.data() + done), static_cast<uInt>(size));
   }
   return static_cast<uint32_t>(crc);
+}
+
+}  // namespace ckptlint::io
+
+namespace ckptlint::io {
+
+std::optional<ReadIssue> checkCrc(const ZipEntry& entry, std::string_view bytes) {
+  const uint32_t actual = crc32Of(bytes);
+  if (actual == entry.crc32) return std::nullopt;
+  return ReadIssue{ReadIssue::Kind::kCrcMismatch, entry.name, entry.local_header_offset,
+                   "record '" + entry.name + "': CRC-32 of its bytes is " + std::to_string(actual) +
+                       ", the central directory says " + std::to_string(entry.crc32),
+                   {}};
 }
 
 }  // namespace ckptlint::io

@@ -1,18 +1,21 @@
 // ZipArchive: reads a zip container the way PyTorch's reader (miniz) sees it: sizes and CRCs
 // from the central directory (PyTorch's local headers hold zeros), each record's data offset
 // from its local header. Everything is bounded by the file; nothing is read eagerly except the
-// directory. Disagreements between local and central headers are kept as notes for the
-// integrity rules, because they are how scanner bypasses hide.
+// directory. Disagreements between local and central headers, flags PyTorch cannot read and
+// overlapping records are kept as read issues for the integrity rules, because they are how
+// scanner bypasses hide.
 #pragma once
 
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <unordered_map>
 #include <unordered_set>
 #include <vector>
 
+#include "linter/core/read_issue.h"
 #include "linter/core/result.h"
 
 namespace ckptlint::io {
@@ -35,6 +38,10 @@ struct ZipEntry {
   uint64_t data_offset = 0;         // first byte of the record's (compressed) data
 
   bool encrypted() const { return (flags & 0x0001) != 0; }
+  /// Whether the stored bytes could inflate to the declared size (deflate's ratio is bounded).
+  bool plausibleSize(const ZipLimits& limits) const {
+    return method != 8 || uncompressed_size / limits.max_deflate_ratio <= compressed_size;
+  }
 };
 
 /// A record's bytes: a view into the mapped file for stored records, or owned inflated bytes.
@@ -89,7 +96,8 @@ class ZipArchive {
   Result<RecordBytes> read(const ZipEntry& entry) const;
 
   /// Observations that do not stop reading (header disagreements, duplicate names, ...).
-  const std::vector<std::string>& notes() const { return notes_; }
+  const std::vector<ReadIssue>& issues() const { return issues_; }
+  const ZipLimits& limits() const { return limits_; }
 
  private:
   std::string_view file_;
@@ -99,11 +107,14 @@ class ZipArchive {
   std::unordered_map<std::string, std::size_t> index_;  // lower-cased name -> first entry
   std::vector<std::string> ambiguous_names_;
   std::unordered_set<std::string> ambiguous_folded_;  // lower-cased names of ambiguous_names_
-  std::vector<std::string> notes_;
+  std::vector<ReadIssue> issues_;
 
   friend class ZipDirectoryParser;
 };
 
 uint32_t crc32Of(std::string_view bytes);
+
+/// A kCrcMismatch issue when `bytes` (the record's content) do not match its CRC-32.
+std::optional<ReadIssue> checkCrc(const ZipEntry& entry, std::string_view bytes);
 
 }  // namespace ckptlint::io

@@ -34,18 +34,30 @@ TEST(StorageBytesNeeded, RefusesNegativeAndOverflowingStrides) {
 }  // namespace
 }  // namespace ckptlint
 
-#include "linter/core/bounded_notes.h"
+#include "linter/core/bounded_issues.h"
 
 namespace ckptlint {
 namespace {
 
-TEST(BoundedNotes, KeepsTheFirstAndCountsTheRest) {
-  BoundedNotes notes(2, "things");
-  for (int i = 0; i < 5; ++i) notes.add("note " + std::to_string(i));
-  EXPECT_EQ(notes.take(), (std::vector<std::string>{"note 0", "note 1", "... and 3 more notes about things"}));
-  BoundedNotes few(5, "things");
-  few.add("only");
-  EXPECT_EQ(few.take(), std::vector<std::string>{"only"});
+std::vector<std::string> messages(const std::vector<ReadIssue>& issues) {
+  std::vector<std::string> out;
+  for (const ReadIssue& issue : issues) out.push_back(issue.message);
+  return out;
+}
+
+TEST(BoundedIssues, KeepsTheFirstAndCountsTheRestPerKind) {
+  BoundedIssues issues(2, "things");
+  for (int i = 0; i < 5; ++i) issues.add(ReadIssue::Kind::kStorageMissing, "note " + std::to_string(i));
+  issues.add(ReadIssue::Kind::kViewOutOfBounds, "view");
+  const std::vector<ReadIssue> taken = issues.take();
+  EXPECT_EQ(messages(taken), (std::vector<std::string>{"note 0", "note 1", "... and 3 more notes about things",
+                                                       "... and 1 more notes about things"}));
+  // The summaries keep their kinds: rules still see every kind that occurred.
+  EXPECT_EQ(taken[2].kind, ReadIssue::Kind::kStorageMissing);
+  EXPECT_EQ(taken[3].kind, ReadIssue::Kind::kViewOutOfBounds);
+  BoundedIssues few(5, "things");
+  few.add(ReadIssue::Kind::kStorageMissing, "only");
+  EXPECT_EQ(messages(few.take()), std::vector<std::string>{"only"});
 }
 
 }  // namespace

@@ -154,8 +154,8 @@ TEST(ObjectWalk, CyclesAreWalkedOnce) {
   b.emptyList().binput(0).binget(0).op('a').stop();
   Result<ObjectContents> contents = walk(b.bytes());
   ASSERT_TRUE(contents.ok());
-  ASSERT_EQ(contents->notes.size(), 1u);
-  EXPECT_NE(contents->notes[0].find("contains itself"), std::string::npos);
+  ASSERT_EQ(contents->issues.size(), 1u);
+  EXPECT_NE(contents->issues[0].message.find("contains itself"), std::string::npos);
 }
 
 TEST(ObjectWalk, SharedContainersAreWalkedOnce) {
@@ -168,9 +168,9 @@ TEST(ObjectWalk, SharedContainersAreWalkedOnce) {
   Result<ObjectContents> contents = walk(b.bytes());
   ASSERT_TRUE(contents.ok()) << contents.error().message;
   EXPECT_EQ(contents->tensors.size(), 2u);  // the tensor under both positions of L0, once
-  ASSERT_FALSE(contents->notes.empty());
-  EXPECT_NE(contents->notes[0].find("is the same object as"), std::string::npos) << contents->notes[0];
-  EXPECT_NE(contents->notes.back().find("more notes"), std::string::npos);
+  ASSERT_FALSE(contents->issues.empty());
+  EXPECT_NE(contents->issues[0].message.find("is the same object as"), std::string::npos) << contents->issues[0].message;
+  EXPECT_NE(contents->issues.back().message.find("more notes"), std::string::npos);
 }
 
 TEST(ObjectWalk, DeeplyWrappedParametersAreAnErrorNotACrash) {

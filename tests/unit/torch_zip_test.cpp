@@ -53,7 +53,7 @@ TEST(TorchZip, ReadsAMinimalCheckpoint) {
   EXPECT_EQ(checkpoint.records[0].name, "data.pkl");
   EXPECT_EQ(checkpoint.distinctGlobals(),
             (std::vector<std::string>{"torch._utils._rebuild_tensor_v2", "torch.FloatStorage", "collections.OrderedDict"}));
-  EXPECT_TRUE(checkpoint.notes.empty());
+  EXPECT_TRUE(checkpoint.issues.empty());
 }
 
 TEST(TorchZip, RootNameIsWhateverTheFirstRecordSays) {
@@ -70,11 +70,11 @@ TEST(TorchZip, RecordsOutsideAFolderAreRefused) {
 
 TEST(TorchZip, RecordsOutsideTheRootAreNoted) {
   auto entries = checkpointEntries();
-  entries.push_back({"other/payload.pkl", "x"});
+  entries.push_back({"other/payload.bin", "x"});
   Result<TorchZipContents> contents = readBytes(buildZip(entries));
   ASSERT_TRUE(contents.ok());
-  ASSERT_FALSE(contents->checkpoint.notes.empty());
-  EXPECT_NE(contents->checkpoint.notes[0].find("outside the root folder"), std::string::npos);
+  ASSERT_FALSE(contents->checkpoint.issues.empty());
+  EXPECT_NE(contents->checkpoint.issues[0].message.find("outside the root folder"), std::string::npos);
 }
 
 TEST(TorchZip, VersionRecordIsRequiredAndBounded) {
@@ -116,7 +116,7 @@ TEST(TorchZip, AmbiguityOnlyMattersForRecordsTorchReads) {
   junk.push_back({"ckpt/JUNK", "b"});
   Result<TorchZipContents> fine = readBytes(buildZip(junk));
   ASSERT_TRUE(fine.ok()) << fine.error().message;
-  EXPECT_FALSE(fine->checkpoint.notes.empty());  // still noted
+  EXPECT_FALSE(fine->checkpoint.issues.empty());  // still noted
   auto storage = checkpointEntries();
   storage.push_back({"ckpt/DATA/0", std::string(12, '\1')});
   Result<TorchZipContents> refused = readBytes(buildZip(storage));
@@ -129,9 +129,9 @@ TEST(TorchZip, StorageRecordsNoTensorUsesAreNoted) {
   entries.push_back({"ckpt/data/7", "hidden"});
   Result<TorchZipContents> contents = readBytes(buildZip(entries));
   ASSERT_TRUE(contents.ok());
-  ASSERT_EQ(contents->checkpoint.notes.size(), 1u);
-  EXPECT_NE(contents->checkpoint.notes[0].find("1 storage record is used by no tensor found: data/7"), std::string::npos)
-      << contents->checkpoint.notes[0];
+  ASSERT_EQ(contents->checkpoint.issues.size(), 1u);
+  EXPECT_NE(contents->checkpoint.issues[0].message.find("1 storage record is used by no tensor found: data/7"), std::string::npos)
+      << contents->checkpoint.issues[0].message;
 }
 
 TEST(TorchZip, GlobalsAreListedOnceEach) {
@@ -174,13 +174,13 @@ TEST(TorchZip, MissingOrShortStorageRecordsAreNoted) {
   entries[2].data = std::string(8, '\0');
   Result<TorchZipContents> short_record = readBytes(buildZip(entries));
   ASSERT_TRUE(short_record.ok());
-  ASSERT_EQ(short_record->checkpoint.notes.size(), 1u);
-  EXPECT_NE(short_record->checkpoint.notes[0].find("holds 8 bytes, its persistent id says 12"), std::string::npos);
+  ASSERT_EQ(short_record->checkpoint.issues.size(), 1u);
+  EXPECT_NE(short_record->checkpoint.issues[0].message.find("holds 8 bytes, its persistent id says 12"), std::string::npos);
   entries.erase(entries.begin() + 2);
   Result<TorchZipContents> missing = readBytes(buildZip(entries));
   ASSERT_TRUE(missing.ok());
   EXPECT_FALSE(missing->checkpoint.tensors[0].record.has_value());
-  EXPECT_NE(missing->checkpoint.notes[0].find("data/0 is missing"), std::string::npos);
+  EXPECT_NE(missing->checkpoint.issues[0].message.find("data/0 is missing"), std::string::npos);
 }
 
 TEST(TorchZip, TrailingBytesAfterStopAreNoted) {
@@ -188,7 +188,7 @@ TEST(TorchZip, TrailingBytesAfterStopAreNoted) {
   entries[0].data += "junk";
   Result<TorchZipContents> contents = readBytes(buildZip(entries));
   ASSERT_TRUE(contents.ok());
-  EXPECT_NE(contents->checkpoint.notes[0].find("4 bytes after the pickle"), std::string::npos);
+  EXPECT_NE(contents->checkpoint.issues[0].message.find("4 bytes after the pickle"), std::string::npos);
 }
 
 TEST(TorchZip, OtherZipKindsAreNamed) {
@@ -210,8 +210,8 @@ TEST(TorchZip, PickleErrorsNameTheRecord) {
 }
 
 bool hasNote(const Checkpoint& checkpoint, const std::string& text) {
-  for (const std::string& note : checkpoint.notes) {
-    if (note.find(text) != std::string::npos) return true;
+  for (const ReadIssue& issue : checkpoint.issues) {
+    if (issue.message.find(text) != std::string::npos) return true;
   }
   return false;
 }

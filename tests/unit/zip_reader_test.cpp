@@ -32,7 +32,7 @@ TEST(ZipReader, ReadsPyTorchLayoutWithAlignedData) {
   EXPECT_EQ(readRecord(*zip, "root/data.pkl"), "pickle bytes");
   EXPECT_EQ(readRecord(*zip, "root/data/0"), std::string(100, 'x'));
   EXPECT_EQ(zip->find("root/data/0")->uncompressed_size, 100u);  // from the central directory
-  EXPECT_TRUE(zip->notes().empty());
+  EXPECT_TRUE(zip->issues().empty());
   EXPECT_FALSE(zip->usesZip64());
 }
 
@@ -75,7 +75,7 @@ TEST(ZipReader, ReadsSizesFromLocalHeadersWhenNoDescriptor) {
   Result<ZipArchive> zip = ZipArchive::read(file);
   ASSERT_TRUE(zip.ok()) << zip.error().message;
   EXPECT_EQ(readRecord(*zip, "r/a"), "xyz");
-  EXPECT_TRUE(zip->notes().empty());
+  EXPECT_TRUE(zip->issues().empty());
 }
 
 TEST(ZipReader, NotesLocalSizesThatDifferFromTheCentralDirectory) {
@@ -85,8 +85,8 @@ TEST(ZipReader, NotesLocalSizesThatDifferFromTheCentralDirectory) {
   file[14] = static_cast<char>(file[14] ^ 0x01);  // the local header's CRC-32
   Result<ZipArchive> zip = ZipArchive::read(file);
   ASSERT_TRUE(zip.ok());
-  ASSERT_EQ(zip->notes().size(), 1u);
-  EXPECT_NE(zip->notes()[0].find("local header sizes or CRC differ"), std::string::npos);
+  ASSERT_EQ(zip->issues().size(), 1u);
+  EXPECT_NE(zip->issues()[0].message.find("local header sizes or CRC differ"), std::string::npos);
 }
 
 TEST(ZipReader, NotesLocalNameThatDiffersFromCentralName) {
@@ -95,8 +95,8 @@ TEST(ZipReader, NotesLocalNameThatDiffersFromCentralName) {
   const std::string zip_file = buildZip({entry});  // the archive views these bytes
   Result<ZipArchive> zip = ZipArchive::read(zip_file);
   ASSERT_TRUE(zip.ok());
-  ASSERT_EQ(zip->notes().size(), 1u);
-  EXPECT_NE(zip->notes()[0].find("local header names it 'r/evil.pkl'"), std::string::npos);
+  ASSERT_EQ(zip->issues().size(), 1u);
+  EXPECT_NE(zip->issues()[0].message.find("local header names it 'r/evil.pkl'"), std::string::npos);
 }
 
 TEST(ZipReader, NotesEntriesSharingOneLocalHeader) {
@@ -108,7 +108,9 @@ TEST(ZipReader, NotesEntriesSharingOneLocalHeader) {
   ASSERT_TRUE(zip.ok()) << zip.error().message;
   EXPECT_EQ(zip->entries()[0].data_offset, zip->entries()[1].data_offset);
   bool shared = false;
-  for (const std::string& note : zip->notes()) shared = shared || note.find("share one local header") != std::string::npos;
+  for (const ReadIssue& issue : zip->issues()) {
+    shared = shared || issue.kind == ReadIssue::Kind::kSharedLocalHeader;
+  }
   EXPECT_TRUE(shared);
 }
 
@@ -117,8 +119,8 @@ TEST(ZipReader, NotesDuplicateNamesAndReportsThemAmbiguous) {
   Result<ZipArchive> zip = ZipArchive::read(zip_file);
   ASSERT_TRUE(zip.ok());
   EXPECT_EQ(readRecord(*zip, "r/a"), "first");
-  ASSERT_EQ(zip->notes().size(), 1u);
-  EXPECT_NE(zip->notes()[0].find("more than once"), std::string::npos);
+  ASSERT_EQ(zip->issues().size(), 1u);
+  EXPECT_NE(zip->issues()[0].message.find("more than once"), std::string::npos);
   EXPECT_EQ(zip->ambiguousNames(), std::vector<std::string>{"r/a"});
 }
 
@@ -131,7 +133,7 @@ TEST(ZipReader, NamesCompareCaseInsensitivelyLikeMiniz) {
   Result<ZipArchive> twins = ZipArchive::read(twins_file);
   ASSERT_TRUE(twins.ok());
   EXPECT_EQ(twins->ambiguousNames(), std::vector<std::string>{"r/data.pkl"});
-  EXPECT_NE(twins->notes()[0].find("differ only in case"), std::string::npos);
+  EXPECT_NE(twins->issues()[0].message.find("differ only in case"), std::string::npos);
 }
 
 TEST(ZipReader, RejectsDeclaredSizesBeyondDeflatesRatio) {

@@ -1,0 +1,88 @@
+#include "linter/formats/pickle_scan.h"
+
+#include "linter/core/bounded_issues.h"
+
+namespace ckptlint::formats {
+namespace {
+
+bool endsWithPkl(std::string_view name) {
+  if (name.size() < 4) return false;
+  std::string tail(name.substr(name.size() - 4));
+  for (char& c : tail) c = static_cast<char>(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
+  return tail == ".pkl";
+}
+
+void addIssue(Checkpoint& checkpoint, ReadIssue::Kind kind, const std::string& record, uint64_t offset,
+              std::string message) {
+  checkpoint.issues.push_back({kind, record, offset, std::move(message), {}});
+}
+
+}  // namespace
+
+void addGlobals(const pickle::Pickle& parsed, const std::string& record, Checkpoint& checkpoint) {
+  BoundedIssues unresolved(20, "unresolved globals");
+  for (const pickle::GlobalRef& global : parsed.globals()) {
+    checkpoint.globals.push_back({global.module, global.name, record, global.offset, global.resolved});
+    if (!global.resolved) {
+      unresolved.add(ReadIssue::Kind::kUnresolvedGlobal, record, global.offset,
+                     record + " offset " + std::to_string(global.offset) +
+                         ": STACK_GLOBAL whose module or name is not a string; torch.load fails on it");
+    }
+  }
+  for (ReadIssue& issue : unresolved.take()) checkpoint.issues.push_back(std::move(issue));
+}
+
+void scanTrailingPickles(std::string_view bytes, uint64_t start, const std::string& record, Checkpoint& checkpoint,
+                         const ScanLimits& limits) {
+  for (uint64_t count = 0; start < bytes.size(); ++count) {
+    if (count == limits.max_pickles_per_record) {
+      addIssue(checkpoint, ReadIssue::Kind::kUnreadablePickle, record, start,
+               record + ": more than " + std::to_string(count) + " pickles back to back; the bytes from offset " +
+                   std::to_string(start) + " on were not scanned");
+      return;
+    }
+    Result<pickle::Pickle> parsed = pickle::readPickle(bytes, start);
+    if (!parsed) {
+      addIssue(checkpoint, ReadIssue::Kind::kUnreadablePickle, record, start,
+               record + ": the " + std::to_string(bytes.size() - start) + " bytes from offset " +
+                   std::to_string(start) + " are not a pickle ckptlint can read (" + parsed.error().message +
+                   "), so they could not be checked for unsafe globals");
+      return;
+    }
+    addGlobals(*parsed, record, checkpoint);
+    start = parsed->endOffset();
+  }
+}
+
+bool looksLikePickle(std::string_view bytes) {
+  return bytes.size() >= 2 && static_cast<uint8_t>(bytes[0]) == 0x80 && bytes[1] >= 2 && bytes[1] <= 5;
+}
+
+std::optional<Error> scanPickleRecord(const io::ZipArchive& zip, const io::ZipEntry& entry, const std::string& name,
+                                      Checkpoint& checkpoint, const ScanLimits& limits) {
+  const bool named_pickle = endsWithPkl(entry.name);
+  if (!named_pickle && entry.uncompressed_size > limits.max_sniffed_record) return std::nullopt;
+  if (entry.encrypted() || (entry.method != 0 && entry.method != 8) || !entry.plausibleSize(zip.limits())) {
+    return std::nullopt;  // already an archive issue; its bytes cannot be read as PyTorch would
+  }
+  Result<io::RecordBytes> bytes = zip.read(entry);
+  if (!bytes) {
+    addIssue(checkpoint, ReadIssue::Kind::kUnreadablePickle, name, entry.local_header_offset,
+             "record '" + name + "' could not be read to scan it for pickles: " + bytes.error().message);
+    return std::nullopt;
+  }
+  const std::string_view data = bytes->bytes();
+  if (!named_pickle && !looksLikePickle(data)) return std::nullopt;
+  if (auto crc = io::checkCrc(entry, data)) checkpoint.issues.push_back(std::move(*crc));
+  if (named_pickle) {
+    Result<pickle::Pickle> first = pickle::readPickle(data);
+    if (!first) return makeError(name + ": " + first.error().message);
+    addGlobals(*first, name, checkpoint);
+    scanTrailingPickles(data, first->endOffset(), name, checkpoint, limits);
+  } else {
+    scanTrailingPickles(data, 0, name, checkpoint, limits);
+  }
+  return std::nullopt;
+}
+
+}  // namespace ckptlint::formats
