@@ -33,6 +33,12 @@ void addCheckOptions(po::options_description& visible, po::options_description& 
       ("ignore", po::value<std::vector<std::string>>()->value_name("IDS"), "skip these rules: ids or prefixes")
       ("fail-on", po::value<std::string>()->default_value("error")->value_name("LEVEL"),
        "exit 1 when a finding reaches LEVEL: error, warning, note or never")
+      ("check-crc", "also verify the CRC-32 of tensor records (reads every byte)")
+      ("safe-global", po::value<std::vector<std::string>>()->value_name("MODULE.NAME"),
+       "trust this global as torch.serialization.add_safe_globals would (CKL301/302 stay quiet; "
+       "repeatable, comma-separated)")
+      ("benign-global", po::value<std::vector<std::string>>()->value_name("MODULE.NAME"),
+       "treat this global (or 'package.*') as benign: CKL302 instead of CKL301 (repeatable)")
       ("color", po::value<std::string>()->default_value("auto")->value_name("WHEN"),
        "colour text output: auto (a terminal, honouring NO_COLOR and CLICOLOR_FORCE), always or never");
   hidden.add_options()("file", po::value<std::vector<std::string>>(), "checkpoint files");
@@ -41,7 +47,8 @@ void addCheckOptions(po::options_description& visible, po::options_description& 
 
 namespace {
 
-std::vector<std::string> splitSelectors(const po::variables_map& options, const char* name) {
+// Values of a repeatable, comma-separated option.
+std::vector<std::string> splitList(const po::variables_map& options, const char* name) {
   std::vector<std::string> selectors;
   if (options.count(name) == 0) return selectors;
   for (const std::string& value : options[name].as<std::vector<std::string>>()) {
@@ -78,21 +85,29 @@ bool colorWanted(const std::string& when) {
   return isatty(STDOUT_FILENO) == 1;
 }
 
-reports::FileResult checkFile(const std::string& path, const std::optional<ObjectPath>& wanted_state_dict,
-                              const ModelSpec* model, const EngineOptions& engine_options) {
+// What stays the same for every file of one run.
+struct CheckSettings {
+  std::optional<ObjectPath> wanted_state_dict;
+  std::optional<ModelSpec> model;
+  EngineOptions engine;
+  RuleSettings rules;
+  formats::LoadOptions load;
+};
+
+reports::FileResult checkFile(const std::string& path, const CheckSettings& settings) {
   reports::FileResult result;
   result.file = path;
-  Result<formats::LoadedCheckpoint> loaded = formats::loadCheckpoint(path);
+  Result<formats::LoadedCheckpoint> loaded = formats::loadCheckpoint(path, settings.load);
   if (!loaded) {
     // Reported even when --ignore names CKL001: an unreadable file is never clean.
     result.findings.push_back(rules::unreadableCheckpointFinding(path, loaded.error().message));
     return result;
   }
   const Checkpoint& checkpoint = loaded->checkpoint();
-  const StateDictChoice choice = chooseStateDict(checkpoint, wanted_state_dict);
+  const StateDictChoice choice = chooseStateDict(checkpoint, settings.wanted_state_dict);
   AnalysisCache cache;
-  const CheckContext context{checkpoint, choice, model, cache};
-  result.findings = runRules(rules::allRules(), context, engine_options);
+  const CheckContext context{checkpoint, choice, settings.model ? &*settings.model : nullptr, cache, &settings.rules};
+  result.findings = runRules(rules::allRules(), context, settings.engine);
   return result;
 }
 
@@ -131,24 +146,25 @@ ExitStatus runCheck(const po::variables_map& options) {
   if (color != "auto" && color != "always" && color != "never") {
     return reportError("--color must be auto, always or never (got '" + color + "')");
   }
-  EngineOptions engine_options;
-  engine_options.selection.select = splitSelectors(options, "select");
-  engine_options.selection.ignore = splitSelectors(options, "ignore");
-  if (auto error = checkSelectors(engine_options.selection.select, "select")) return reportError(*error);
-  if (auto error = checkSelectors(engine_options.selection.ignore, "ignore")) return reportError(*error);
+  CheckSettings settings;
+  settings.engine.selection.select = splitList(options, "select");
+  settings.engine.selection.ignore = splitList(options, "ignore");
+  if (auto error = checkSelectors(settings.engine.selection.select, "select")) return reportError(*error);
+  if (auto error = checkSelectors(settings.engine.selection.ignore, "ignore")) return reportError(*error);
+  settings.rules.safe_globals = splitList(options, "safe-global");
+  settings.rules.benign_globals = splitList(options, "benign-global");
+  settings.load.check_crc = options.count("check-crc") != 0;
 
-  std::optional<ObjectPath> wanted_state_dict;
   if (options.count("state-dict") != 0) {
     ObjectPath path;
     std::string error;
     if (!parsePathSpec(options["state-dict"].as<std::string>(), &path, &error)) return reportError("--state-dict: " + error);
-    wanted_state_dict = std::move(path);
+    settings.wanted_state_dict = std::move(path);
   }
-  std::optional<ModelSpec> model;
   if (options.count("model") != 0) {
     Result<ModelSpec> loaded = model::loadModelDefinition(options["model"].as<std::string>(), std::nullopt);
     if (!loaded) return reportError("--model: " + loaded.error().message);
-    model = std::move(*loaded);
+    settings.model = std::move(*loaded);
   }
 
   reports::CheckReport report;
@@ -158,7 +174,7 @@ ExitStatus runCheck(const po::variables_map& options) {
   report.fail_on = threshold.value_or(Level::kError);
   report.fail_on_never = !threshold.has_value();
   for (const std::string& file : files) {
-    report.files.push_back(checkFile(file, wanted_state_dict, model ? &*model : nullptr, engine_options));
+    report.files.push_back(checkFile(file, settings));
   }
   if (needsArtifactHashes(*outputs)) {
     for (reports::FileResult& file : report.files) {

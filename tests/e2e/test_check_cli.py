@@ -105,6 +105,32 @@ def main():
     check("sarif records the file's sha-256",
           len(sarif["runs"][0]["artifacts"][0]["hashes"]["sha-256"]) == 64, sarif["runs"][0].get("artifacts"))
 
+    # security settings: --safe-global silences one global, the others stay
+    with_namespace = os.path.join(args.fixtures, "namespace_and_defaultdict.pt")
+    _, out, _ = run(exe, "check", with_namespace, "--select", "CKL3", "--format", "json")
+    before = [f["message"] for f in json.loads(out)["files"][0]["findings"]]
+    _, out, _ = run(exe, "check", with_namespace, "--select", "CKL3", "--format", "json",
+                    "--safe-global", "argparse.Namespace")
+    after = [f["message"] for f in json.loads(out)["files"][0]["findings"]]
+    check("--safe-global removes exactly that global's finding",
+          any("argparse.Namespace" in m for m in before) and not any("argparse.Namespace" in m for m in after)
+          and len(after) == len(before) - 1, (before, after))
+
+    # --check-crc: a flipped byte inside a tensor record is only seen when asked
+    _, out, _ = run(exe, "inspect", "--format", "json", plain)
+    record = next(r for r in json.loads(out)["records"] if r["name"].startswith("data/") and r["size"] > 0)
+    corrupt = os.path.join(work, "corrupt_tensor.pt")
+    with open(plain, "rb") as handle:
+        data = bytearray(handle.read())
+    data[record["data_offset"]] ^= 0xFF
+    with open(corrupt, "wb") as handle:
+        handle.write(data)
+    code_plain, out_plain, _ = run(exe, "check", corrupt, "--format", "json")
+    code_crc, out_crc, _ = run(exe, "check", corrupt, "--format", "json", "--check-crc")
+    check("a tensor record's CRC is checked only with --check-crc",
+          code_plain == 0 and rules_of(out_plain) == [] and code_crc != 0 and "CKL403" in rules_of(out_crc),
+          (code_plain, out_plain[:300], code_crc, out_crc[:300]))
+
     # colour: only on request or a forced terminal
     _, out, _ = run(exe, "check", snapshot)
     check("no colour when stdout is not a terminal", "\x1b[" not in out, out[:200])

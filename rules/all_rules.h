@@ -1,0 +1,31 @@
+// One factory per rule (or rule family member); each defined in its own file under rules/.
+#pragma once
+
+#include "linter/core/rule.h"
+
+namespace ckptlint::rules {
+
+Rule unreadableCheckpointRule();   // CKL001
+Rule stateDictNotFoundRule();      // CKL002
+Rule missingKeyRule();             // CKL101
+Rule unexpectedKeyRule();          // CKL102
+Rule wrapperPrefixRule();          // CKL103
+Rule prefixMismatchRule();         // CKL104
+Rule renamedKeyRule();             // CKL105
+Rule shapeMismatchRule();          // CKL201
+Rule dtypeMismatchRule();          // CKL202
+Rule deviceLocationRule();         // CKL204
+Rule unsafeGlobalRule();           // CKL301
+Rule weightsOnlyIncompatibleRule();  // CKL302
+Rule storageRecordMissingRule();   // CKL401
+Rule viewOutOfBoundsRule();        // CKL402
+Rule archiveInconsistencyRule();   // CKL403
+
+}  // namespace ckptlint::rules
+
+namespace ckptlint::rules {
+
+/// CKL001's finding for a file the reader gave up on (the error is one line).
+Finding unreadableCheckpointFinding(const std::string& file, const std::string& error);
+
+}  // namespace ckptlint::rules

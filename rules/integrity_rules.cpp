@@ -1,0 +1,94 @@
+// CKL401 storage-record-missing, CKL402 view-out-of-bounds, CKL403 archive-inconsistency: the
+// readers record what they meet as structured read issues; this file says which rule (and
+// level) each kind of issue belongs to. Kinds not listed (shared objects, unused storages,
+// Latin-1 strings, unresolved globals — CKL301 reports those) are shown by `inspect` only.
+#include <optional>
+
+#include "rules/all_rules.h"
+
+namespace ckptlint::rules {
+namespace {
+
+using Kind = ReadIssue::Kind;
+
+struct Route {
+  std::string_view rule_id;
+  Level level = Level::kError;
+};
+
+std::optional<Route> routeOf(Kind kind) {
+  switch (kind) {
+    case Kind::kStorageMissing:
+    case Kind::kStorageTooShort: return Route{"CKL401"};
+    case Kind::kViewOutOfBounds: return Route{"CKL402"};
+    case Kind::kStorageTooLong: return Route{"CKL403", Level::kWarning};
+    case Kind::kLocalNameMismatch:
+    case Kind::kLocalHeaderMismatch:
+    case Kind::kSharedLocalHeader:
+    case Kind::kDuplicateName:
+    case Kind::kOutsideRoot:
+    case Kind::kEncrypted:
+    case Kind::kUnsupportedFlags:
+    case Kind::kOverlappingRecords:
+    case Kind::kDeflateRatio:
+    case Kind::kCrcMismatch: return Route{"CKL403"};
+    // Bytes after a STOP are invisible to torch.load but not to other loaders; unreadable ones
+    // could not be checked for unsafe globals, so neither may pass as clean.
+    case Kind::kDataAfterStop:
+    case Kind::kUnreadablePickle: return Route{"CKL403"};
+    case Kind::kUnresolvedGlobal:
+    case Kind::kLatin1Strings:
+    case Kind::kSharedObject:
+    case Kind::kUnusedStorage: return std::nullopt;
+  }
+  return std::nullopt;
+}
+
+template <const char* kRuleId>
+void reportIssues(const CheckContext& context, FindingSink& sink) {
+  for (const ReadIssue& issue : context.checkpoint.issues) {
+    const std::optional<Route> route = routeOf(issue.kind);
+    if (!route || route->rule_id != kRuleId) continue;
+    Finding& finding = sink.add(issue.message);
+    finding.level = route->level;
+    if (!issue.tensor.empty()) {
+      finding.key = displayPath(issue.tensor);
+      finding.keys = {*finding.key};
+    }
+  }
+}
+
+constexpr char kStorageRule[] = "CKL401";
+constexpr char kViewRule[] = "CKL402";
+constexpr char kArchiveRule[] = "CKL403";
+
+Rule makeRule(std::string_view id, std::string_view name, std::string_view summary,
+              void (*check)(const CheckContext&, FindingSink&)) {
+  Rule rule;
+  rule.info.id = id;
+  rule.info.name = name;
+  rule.info.default_level = Level::kError;
+  rule.info.summary = summary;
+  rule.check = check;
+  return rule;
+}
+
+}  // namespace
+
+Rule storageRecordMissingRule() {
+  return makeRule(kStorageRule, "storage-record-missing",
+                  "a tensor's storage record is absent or shorter than its declared size", reportIssues<kStorageRule>);
+}
+
+Rule viewOutOfBoundsRule() {
+  return makeRule(kViewRule, "view-out-of-bounds", "a tensor's shape, stride and offset reach past its storage",
+                  reportIssues<kViewRule>);
+}
+
+Rule archiveInconsistencyRule() {
+  return makeRule(kArchiveRule, "archive-inconsistency",
+                  "the zip archive is inconsistent: CRC, names, headers, flags, overlaps, data after a pickle",
+                  reportIssues<kArchiveRule>);
+}
+
+}  // namespace ckptlint::rules
