@@ -21,21 +21,16 @@ void check(const CheckContext& context, FindingSink& sink) {
     Finding& finding = sink.add(countText(paths.size(), "tensor was", "tensors were") + " saved on '" + device +
                                 "'; torch.load restores them there and fails on a host without that device " +
                                 "unless given map_location (e.g. map_location=\"cpu\"): " + summarizeKeys(paths));
-    finding.key = paths.front();
-    finding.keys = std::move(paths);
+    coverKeys(finding, std::move(paths));
   }
 }
 
 }  // namespace
 
 Rule deviceLocationRule() {
-  Rule rule;
-  rule.info.id = "CKL204";
-  rule.info.name = "device-location";
-  rule.info.default_level = Level::kWarning;
-  rule.info.summary = "storages saved on an accelerator (cuda:1); torch.load needs map_location on other hosts";
-  rule.check = check;
-  return rule;
+  return defineRule("CKL204", "device-location", Level::kWarning,
+                    "storages saved on an accelerator (cuda:1); torch.load needs map_location on other hosts",
+                    check);
 }
 
 }  // namespace ckptlint::rules

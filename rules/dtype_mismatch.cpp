@@ -25,22 +25,16 @@ void check(const CheckContext& context, FindingSink& sink) {
     Finding& finding = sink.add(countText(keys.size(), "tensor is ", "tensors are ") + from +
                                 " in the checkpoint but " + to + " in the model; load_state_dict casts them " +
                                 "silently from " + from + " to " + to + ": " + summarizeKeys(keys));
-    finding.key = keys.front();
-    finding.keys = std::move(keys);
+    coverKeys(finding, std::move(keys));
   }
 }
 
 }  // namespace
 
 Rule dtypeMismatchRule() {
-  Rule rule;
-  rule.info.id = "CKL202";
-  rule.info.name = "dtype-mismatch";
-  rule.info.default_level = Level::kWarning;
-  rule.info.summary = "same key, different dtype (PyTorch casts silently)";
-  rule.info.needs_model = true;
-  rule.check = check;
-  return rule;
+  return defineRule("CKL202", "dtype-mismatch", Level::kWarning,
+                    "same key, different dtype (PyTorch casts silently)",
+                    check, RuleNeeds::kModel);
 }
 
 }  // namespace ckptlint::rules

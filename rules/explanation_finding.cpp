@@ -20,8 +20,9 @@ void reportExplanation(const CheckContext& context, FindingSink& sink, const Key
   fix.description = std::move(fix_description);
   fix.applicability = applicability;
   fix.edits = renameEdits(matching, explanation, context.model);
-  for (const Edit& edit : fix.edits) finding.keys.push_back(edit.from);
-  if (!finding.keys.empty()) finding.key = finding.keys.front();
+  std::vector<std::string> keys;
+  for (const Edit& edit : fix.edits) keys.push_back(edit.from);
+  coverKeys(finding, std::move(keys));
   finding.fixes.push_back(std::move(fix));
 }
 

@@ -105,23 +105,15 @@ void checkIncompatible(const CheckContext& context, FindingSink& sink) {
 }  // namespace
 
 Rule unsafeGlobalRule() {
-  Rule rule;
-  rule.info.id = "CKL301";
-  rule.info.name = "unsafe-global";
-  rule.info.default_level = Level::kError;
-  rule.info.summary = "a pickle references a global outside the weights-only allowlist; loading it may run code";
-  rule.check = checkUnsafe;
-  return rule;
+  return defineRule("CKL301", "unsafe-global", Level::kError,
+                    "a pickle references a global outside the weights-only allowlist; loading it may run code",
+                    checkUnsafe);
 }
 
 Rule weightsOnlyIncompatibleRule() {
-  Rule rule;
-  rule.info.id = "CKL302";
-  rule.info.name = "weights-only-incompatible";
-  rule.info.default_level = Level::kWarning;
-  rule.info.summary = "a benign global that torch.load(weights_only=True) refuses (numpy scalar, Namespace, ...)";
-  rule.check = checkIncompatible;
-  return rule;
+  return defineRule("CKL302", "weights-only-incompatible", Level::kWarning,
+                    "a benign global that torch.load(weights_only=True) refuses (numpy scalar, Namespace, ...)",
+                    checkIncompatible);
 }
 
 }  // namespace ckptlint::rules

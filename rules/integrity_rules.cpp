@@ -62,33 +62,23 @@ constexpr char kStorageRule[] = "CKL401";
 constexpr char kViewRule[] = "CKL402";
 constexpr char kArchiveRule[] = "CKL403";
 
-Rule makeRule(std::string_view id, std::string_view name, std::string_view summary,
-              void (*check)(const CheckContext&, FindingSink&)) {
-  Rule rule;
-  rule.info.id = id;
-  rule.info.name = name;
-  rule.info.default_level = Level::kError;
-  rule.info.summary = summary;
-  rule.check = check;
-  return rule;
-}
-
 }  // namespace
 
 Rule storageRecordMissingRule() {
-  return makeRule(kStorageRule, "storage-record-missing",
-                  "a tensor's storage record is absent or shorter than its declared size", reportIssues<kStorageRule>);
+  return defineRule(kStorageRule, "storage-record-missing", Level::kError,
+                    "a tensor's storage record is absent or shorter than its declared size",
+                    reportIssues<kStorageRule>);
 }
 
 Rule viewOutOfBoundsRule() {
-  return makeRule(kViewRule, "view-out-of-bounds", "a tensor's shape, stride and offset reach past its storage",
-                  reportIssues<kViewRule>);
+  return defineRule(kViewRule, "view-out-of-bounds", Level::kError,
+                    "a tensor's shape, stride and offset reach past its storage", reportIssues<kViewRule>);
 }
 
 Rule archiveInconsistencyRule() {
-  return makeRule(kArchiveRule, "archive-inconsistency",
-                  "the zip archive is inconsistent: CRC, names, headers, flags, overlaps, data after a pickle",
-                  reportIssues<kArchiveRule>);
+  return defineRule(kArchiveRule, "archive-inconsistency", Level::kError,
+                    "the zip archive is inconsistent: CRC, names, headers, flags, overlaps, data after a pickle",
+                    reportIssues<kArchiveRule>);
 }
 
 }  // namespace ckptlint::rules

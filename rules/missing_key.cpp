@@ -14,25 +14,18 @@ void check(const CheckContext& context, FindingSink& sink) {
   std::vector<std::string> keys;
   for (std::size_t m : matching.missing) keys.push_back(context.model->entries[m].key);
   for (auto& [module, group] : groupByTopModule(keys)) {
-    const std::string where = module.empty() ? "at the top level" : "under '" + module + "'";
-    Finding& finding = sink.add("the model expects " + countText(group.size(), "key", "keys") + " " + where +
-                                " that the checkpoint lacks: " + summarizeKeys(group));
-    finding.key = group.front();
-    finding.keys = std::move(group);
+    Finding& finding = sink.add("the model expects " + countText(group.size(), "key", "keys") + " " +
+                                moduleWhere(module) + " that the checkpoint lacks: " + summarizeKeys(group));
+    coverKeys(finding, std::move(group));
   }
 }
 
 }  // namespace
 
 Rule missingKeyRule() {
-  Rule rule;
-  rule.info.id = "CKL101";
-  rule.info.name = "missing-key";
-  rule.info.default_level = Level::kError;
-  rule.info.summary = "the model expects a key the checkpoint lacks";
-  rule.info.needs_model = true;
-  rule.check = check;
-  return rule;
+  return defineRule("CKL101", "missing-key", Level::kError,
+                    "the model expects a key the checkpoint lacks",
+                    check, RuleNeeds::kModel);
 }
 
 }  // namespace ckptlint::rules

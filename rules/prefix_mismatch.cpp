@@ -26,14 +26,9 @@ void check(const CheckContext& context, FindingSink& sink) {
 }  // namespace
 
 Rule prefixMismatchRule() {
-  Rule rule;
-  rule.info.id = "CKL104";
-  rule.info.name = "prefix-mismatch";
-  rule.info.default_level = Level::kError;
-  rule.info.summary = "a consistent prefix explains the difference (model., backbone., or one the model needs)";
-  rule.info.needs_model = true;
-  rule.check = check;
-  return rule;
+  return defineRule("CKL104", "prefix-mismatch", Level::kError,
+                    "a consistent prefix explains the difference (model., backbone., or one the model needs)",
+                    check, RuleNeeds::kModel);
 }
 
 }  // namespace ckptlint::rules

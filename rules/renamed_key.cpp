@@ -28,14 +28,9 @@ void check(const CheckContext& context, FindingSink& sink) {
 }  // namespace
 
 Rule renamedKeyRule() {
-  Rule rule;
-  rule.info.id = "CKL105";
-  rule.info.name = "renamed-key";
-  rule.info.default_level = Level::kError;
-  rule.info.summary = "a key pairs with a model key by dotted suffix (or renamed submodule) and identical shape";
-  rule.info.needs_model = true;
-  rule.check = check;
-  return rule;
+  return defineRule("CKL105", "renamed-key", Level::kError,
+                    "a key pairs with a model key by dotted suffix (or renamed submodule) and identical shape",
+                    check, RuleNeeds::kModel);
 }
 
 }  // namespace ckptlint::rules

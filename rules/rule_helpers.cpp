@@ -12,6 +12,15 @@ std::string countText(std::size_t count, std::string_view singular, std::string_
   return std::to_string(count) + " " + std::string(count == 1 ? singular : plural);
 }
 
+void coverKeys(Finding& finding, std::vector<std::string> keys) {
+  if (!keys.empty()) finding.key = keys.front();
+  finding.keys = std::move(keys);
+}
+
+std::string moduleWhere(const std::string& module) {
+  return module.empty() ? "at the top level" : "under '" + module + "'";
+}
+
 std::vector<std::pair<std::string, std::vector<std::string>>> groupByTopModule(const std::vector<std::string>& keys) {
   std::vector<std::pair<std::string, std::vector<std::string>>> groups;
   std::map<std::string, std::size_t> slot;

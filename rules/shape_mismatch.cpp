@@ -57,22 +57,16 @@ void check(const CheckContext& context, FindingSink& sink) {
     message += ": the checkpoint has " + shapeText(checkpoint_shape) + ", the model expects " + shapeText(entry.shape);
     message += likelyCause(checkpoint_shape, entry.shape, moduleOf(entry.key) == output_module);
     Finding& finding = sink.add(std::move(message));
-    finding.key = key;
-    finding.keys = {key};
+    coverKeys(finding, {key});
   }
 }
 
 }  // namespace
 
 Rule shapeMismatchRule() {
-  Rule rule;
-  rule.info.id = "CKL201";
-  rule.info.name = "shape-mismatch";
-  rule.info.default_level = Level::kError;
-  rule.info.summary = "same key, different shape; says which dimension and a likely cause";
-  rule.info.needs_model = true;
-  rule.check = check;
-  return rule;
+  return defineRule("CKL201", "shape-mismatch", Level::kError,
+                    "same key, different shape; says which dimension and a likely cause",
+                    check, RuleNeeds::kModel);
 }
 
 }  // namespace ckptlint::rules

@@ -27,13 +27,9 @@ void check(const CheckContext& context, FindingSink& sink) {
 }  // namespace
 
 Rule stateDictNotFoundRule() {
-  Rule rule;
-  rule.info.id = "CKL002";
-  rule.info.name = "state-dict-not-found";
-  rule.info.default_level = Level::kError;
-  rule.info.summary = "no tensor mapping found, or several candidates and none chosen";
-  rule.check = check;
-  return rule;
+  return defineRule("CKL002", "state-dict-not-found", Level::kError,
+                    "no tensor mapping found, or several candidates and none chosen",
+                    check);
 }
 
 }  // namespace ckptlint::rules

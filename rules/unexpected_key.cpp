@@ -14,30 +14,23 @@ void check(const CheckContext& context, FindingSink& sink) {
   std::vector<std::string> keys;
   for (std::size_t u : matching.unexpected) keys.push_back(checkpointKey(matching, u));
   for (auto& [module, group] : groupByTopModule(keys)) {
-    const std::string where = module.empty() ? "at the top level" : "under '" + module + "'";
-    Finding& finding = sink.add("the checkpoint has " + countText(group.size(), "key", "keys") + " " + where +
-                                " that the model does not: " + summarizeKeys(group));
+    Finding& finding = sink.add("the checkpoint has " + countText(group.size(), "key", "keys") + " " +
+                                moduleWhere(module) + " that the model does not: " + summarizeKeys(group));
     Fix drop;
     drop.applicability = Applicability::kUnsafe;
     drop.description = "drop " + countText(group.size(), "key", "keys") + " (their weights are discarded)";
     for (const std::string& key : group) drop.edits.push_back({Edit::Op::kDropKey, key, ""});
     finding.fixes.push_back(std::move(drop));
-    finding.key = group.front();
-    finding.keys = std::move(group);
+    coverKeys(finding, std::move(group));
   }
 }
 
 }  // namespace
 
 Rule unexpectedKeyRule() {
-  Rule rule;
-  rule.info.id = "CKL102";
-  rule.info.name = "unexpected-key";
-  rule.info.default_level = Level::kError;
-  rule.info.summary = "the checkpoint has a key the model lacks";
-  rule.info.needs_model = true;
-  rule.check = check;
-  return rule;
+  return defineRule("CKL102", "unexpected-key", Level::kError,
+                    "the checkpoint has a key the model lacks",
+                    check, RuleNeeds::kModel);
 }
 
 }  // namespace ckptlint::rules

@@ -5,12 +5,9 @@
 namespace ckptlint::rules {
 
 Rule unreadableCheckpointRule() {
-  Rule rule;
-  rule.info.id = "CKL001";
-  rule.info.name = "unreadable-checkpoint";
-  rule.info.default_level = Level::kError;
-  rule.info.summary = "not a checkpoint ckptlint can read: unknown format, truncated or malformed (fail closed)";
-  return rule;
+  return defineRule("CKL001", "unreadable-checkpoint", Level::kError,
+                    "not a checkpoint ckptlint can read: unknown format, truncated or malformed (fail closed)",
+                    nullptr);
 }
 
 Finding unreadableCheckpointFinding(const std::string& file, const std::string& error) {

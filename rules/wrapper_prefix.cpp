@@ -37,13 +37,9 @@ void check(const CheckContext& context, FindingSink& sink) {
 }  // namespace
 
 Rule wrapperPrefixRule() {
-  Rule rule;
-  rule.info.id = "CKL103";
-  rule.info.name = "wrapper-prefix";
-  rule.info.default_level = Level::kError;
-  rule.info.summary = "keys carry a wrapper prefix (module., _orig_mod., _forward_module.), also stacked or inside keys";
-  rule.check = check;
-  return rule;
+  return defineRule("CKL103", "wrapper-prefix", Level::kError,
+                    "keys carry a wrapper prefix (module., _orig_mod., _forward_module.), also stacked or inside keys",
+                    check);
 }
 
 }  // namespace ckptlint::rules

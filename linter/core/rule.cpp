@@ -14,6 +14,19 @@ Finding& FindingSink::add(std::string message) {
   return finding;
 }
 
+Rule defineRule(std::string_view id, std::string_view name, Level level, std::string_view summary,
+                CheckFunction check, RuleNeeds needs) {
+  Rule rule;
+  rule.info.id = id;
+  rule.info.name = name;
+  rule.info.default_level = level;
+  rule.info.summary = summary;
+  rule.info.needs_model = needs == RuleNeeds::kModel;
+  rule.info.needs_values = needs == RuleNeeds::kValues;
+  rule.check = check;
+  return rule;
+}
+
 std::string_view stateDictKey(const TensorInfo& tensor) {
   if (tensor.path.empty()) return {};
   const auto* key = std::get_if<std::string>(&tensor.path.back());

@@ -78,10 +78,20 @@ class FindingSink {
   std::vector<Finding>& out_;
 };
 
+using CheckFunction = void (*)(const CheckContext& context, FindingSink& sink);
+
 struct Rule {
   RuleInfo info;
-  void (*check)(const CheckContext& context, FindingSink& sink) = nullptr;
+  CheckFunction check = nullptr;
 };
+
+/// What a rule needs beyond the checkpoint itself.
+enum class RuleNeeds { kCheckpoint, kModel, kValues };
+
+/// One rule's registry entry; `check` may be null for a rule whose findings come from elsewhere
+/// (CKL001: the reader's error).
+Rule defineRule(std::string_view id, std::string_view name, Level level, std::string_view summary,
+                CheckFunction check, RuleNeeds needs = RuleNeeds::kCheckpoint);
 
 /// The key a tensor has in its state dict (the last element of its path).
 std::string_view stateDictKey(const TensorInfo& tensor);

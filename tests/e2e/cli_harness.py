@@ -1,12 +1,14 @@
 """Shared by the e2e CLI scripts: run the binary, record PASS/FAIL lines, exit status."""
+import os
 import subprocess
 
 failures = []
 
 
-def run(binary, *args):
-    """(exit code, stdout, stderr) of one ckptlint run."""
-    proc = subprocess.run([binary, *args], capture_output=True, text=True, timeout=60)
+def run(binary, *args, env=None):
+    """(exit code, stdout, stderr) of one ckptlint run; `env` adds to the environment."""
+    proc = subprocess.run([binary, *args], capture_output=True, text=True, timeout=60,
+                          env={**os.environ, **(env or {})})
     return proc.returncode, proc.stdout, proc.stderr
 
 

@@ -6,23 +6,10 @@ Standard library only. Exit 1 if any check fails."""
 import argparse
 import json
 import os
-import subprocess
 import sys
 import tempfile
 
-failures = []
-
-
-def run(binary, *args, env=None):
-    proc = subprocess.run([binary, *args], capture_output=True, text=True, timeout=60,
-                          env={**os.environ, **(env or {})})
-    return proc.returncode, proc.stdout, proc.stderr
-
-
-def check(name, condition, detail=""):
-    print(("PASS " if condition else "FAIL ") + name + ("" if condition else f": {detail}"))
-    if not condition:
-        failures.append(name)
+from cli_harness import check, finish, run
 
 
 def rules_of(out):
@@ -141,8 +128,7 @@ def main():
     _, out, _ = run(exe, "check", snapshot, "--color", "always")
     check("--color always", "\x1b[" in out, out[:200])
 
-    print(f"{len(failures)} failure(s)")
-    return 1 if failures else 0
+    return finish()
 
 
 if __name__ == "__main__":

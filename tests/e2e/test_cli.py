@@ -5,22 +5,9 @@ Standard library only. Exit 1 if any check fails."""
 import argparse
 import json
 import os
-import subprocess
 import sys
 
-failures = []
-
-
-def run(binary, *args):
-    proc = subprocess.run([binary, *args], capture_output=True, text=True, timeout=60)
-    return proc.returncode, proc.stdout, proc.stderr
-
-
-def check(name, condition, detail=""):
-    print(("PASS " if condition else "FAIL ") + name + ("" if condition else f": {detail}"))
-    if not condition:
-        failures.append(name)
-
+from cli_harness import check, finish, run
 
 def main():
     parser = argparse.ArgumentParser()
@@ -87,8 +74,7 @@ def main():
           and "\\u{202e}" in out and not any(line.startswith("Notes (0)") for line in out.splitlines()),
           (code, raw_controls[:5], out[-600:]))
 
-    print(f"{len(failures)} failed" if failures else "all CLI checks passed")
-    return 1 if failures else 0
+    return finish()
 
 
 if __name__ == "__main__":

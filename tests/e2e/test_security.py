@@ -20,7 +20,6 @@ import struct
 import subprocess
 import sys
 import zipfile
-import zlib
 
 import numpy as np
 import torch
@@ -149,8 +148,6 @@ def huge_memo_index():
 
 
 def zip_bomb():
-    bomb = zlib.compressobj(9, zlib.DEFLATED, -15)
-    payload = bomb.compress(b"\0" * (64 << 20)) + bomb.flush()
     out = io.BytesIO()
     with zipfile.ZipFile(io.BytesIO(benign_checkpoint())) as src, zipfile.ZipFile(out, "w") as dst:
         for info in src.infolist():
