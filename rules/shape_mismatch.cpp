@@ -1,6 +1,7 @@
 // CKL201: a checkpoint tensor pairs with a model key (exactly or through a root cause) but
 // its shape differs, which load_state_dict reports as "size mismatch".
 #include <algorithm>
+#include <set>
 
 #include "rules/all_rules.h"
 #include "rules/key_matching.h"
@@ -41,21 +42,41 @@ std::string likelyCause(const std::vector<int64_t>& checkpoint, const std::vecto
   return text;
 }
 
+// The model's last modules, as long as every one of them has a size mismatch: a head (or
+// several, like DeepLabCut's heatmap + locref) built for another number of outputs.
+std::set<std::string> mismatchedOutputModules(const std::vector<ModelEntry>& entries,
+                                              const std::set<std::string>& mismatched_modules) {
+  std::set<std::string> outputs;
+  for (auto entry = entries.rbegin(); entry != entries.rend(); ++entry) {
+    const std::string module = moduleOf(entry->key);
+    if (mismatched_modules.count(module) == 0) break;
+    outputs.insert(module);
+  }
+  return outputs;
+}
+
 void check(const CheckContext& context, FindingSink& sink) {
   const KeyMatching& matching = keyMatching(context);
   const auto& entries = context.model->entries;
-  const std::string output_module = entries.empty() ? "" : moduleOf(entries.back().key);
   std::vector<KeyPair> pairs = matching.allPairs();
   std::sort(pairs.begin(), pairs.end(), [](const KeyPair& a, const KeyPair& b) { return a.model < b.model; });
+  pairs.erase(std::remove_if(pairs.begin(), pairs.end(),
+                             [&](const KeyPair& pair) {
+                               return torchAccepts(matching.checkpoint[pair.checkpoint]->shape,
+                                                   entries[pair.model].shape);
+                             }),
+              pairs.end());
+  std::set<std::string> mismatched_modules;
+  for (const KeyPair& pair : pairs) mismatched_modules.insert(moduleOf(entries[pair.model].key));
+  const std::set<std::string> output_modules = mismatchedOutputModules(entries, mismatched_modules);
   for (const KeyPair& pair : pairs) {
     const std::vector<int64_t>& checkpoint_shape = matching.checkpoint[pair.checkpoint]->shape;
     const ModelEntry& entry = entries[pair.model];
-    if (torchAccepts(checkpoint_shape, entry.shape)) continue;
     const std::string& key = checkpointKey(matching, pair.checkpoint);
     std::string message = "size mismatch for '" + entry.key + "'";
     if (key != entry.key) message += " (checkpoint key '" + key + "')";
     message += ": the checkpoint has " + shapeText(checkpoint_shape) + ", the model expects " + shapeText(entry.shape);
-    message += likelyCause(checkpoint_shape, entry.shape, moduleOf(entry.key) == output_module);
+    message += likelyCause(checkpoint_shape, entry.shape, output_modules.count(moduleOf(entry.key)) != 0);
     Finding& finding = sink.add(std::move(message));
     coverKeys(finding, {key});
   }

@@ -186,6 +186,20 @@ TEST_F(KeyRulesTest, ShapeMismatchNamesDimensionAndOutputLayerCause) {
   EXPECT_NE(findings[0].message.find("different number of outputs"), std::string::npos);
 }
 
+TEST_F(KeyRulesTest, EveryMismatchedTrailingHeadIsAnOutputLayer) {
+  // DeepLabCut: heatmap and locref heads both end the model; a mismatch inside the backbone
+  // followed by matching modules is not an output-layer problem.
+  checkpointKeys({{"backbone.conv.weight", {8, 3}}, {"backbone.fc.weight", {4, 8}},
+                  {"head.heatmap.weight", {16, 8}}, {"head.locref.weight", {16, 16}}});
+  modelKeys({{"backbone.conv.weight", {9, 3}}, {"backbone.fc.weight", {4, 8}},
+             {"head.heatmap.weight", {16, 5}}, {"head.locref.weight", {16, 10}}});
+  const auto findings = run();
+  ASSERT_EQ(rulesOf(findings), (std::vector<std::string>{"CKL201", "CKL201", "CKL201"}));
+  EXPECT_EQ(findings[0].message.find("different number of outputs"), std::string::npos) << findings[0].message;
+  EXPECT_NE(findings[1].message.find("different number of outputs"), std::string::npos) << findings[1].message;
+  EXPECT_NE(findings[2].message.find("different number of outputs"), std::string::npos) << findings[2].message;
+}
+
 TEST_F(KeyRulesTest, OneElementVectorIntoScalarIsAcceptedLikeTorch) {
   checkpointKeys({{"scale", {1}}});
   modelKeys({{"scale", {}}});
