@@ -2,8 +2,11 @@
 
 #include <algorithm>
 #include <map>
+#include <optional>
+#include <set>
 #include <string_view>
 #include <unordered_map>
+#include <unordered_set>
 #include <variant>
 
 namespace ckptlint::rules {
@@ -35,30 +38,46 @@ std::size_t afterSegments(std::string_view key, std::size_t count) {
   return offset;
 }
 
+// Where each proper dotted suffix of the key starts, shortest last; at most the last
+// kMaxSuffixSegments of them (a pairing by a deeper suffix is no evidence anyway).
+std::vector<std::size_t> suffixStarts(std::string_view key) {
+  constexpr std::size_t kMaxSuffixSegments = 32;
+  std::vector<std::size_t> starts;
+  for (std::size_t dot = key.rfind('.'); dot != std::string_view::npos && starts.size() < kMaxSuffixSegments;
+       dot = dot == 0 ? std::string_view::npos : key.rfind('.', dot - 1)) {
+    starts.push_back(dot + 1);
+  }
+  std::reverse(starts.begin(), starts.end());
+  return starts;
+}
+
 std::string withPrefix(std::string_view prefix, std::string_view rest) {
   return prefix.empty() ? std::string(rest) : std::string(prefix) + "." + std::string(rest);
 }
 
 // DataParallel/DDP (`module`), FSDP/Lightning (`_forward_module`) and torch.compile
 // (`_orig_mod`) wrap a model in an attribute. The first two only ever wrap from the outside,
-// so they are stripped at the start only; `_orig_mod` also appears inside keys when a
-// submodule was compiled. Whole segments only, and never the last one.
-std::string stripWrappers(std::string_view key, std::string* removed) {
+// so they are stripped at the start only (and only when `leading` says the outside is
+// wrapped); `_orig_mod` also appears inside keys when a submodule was compiled. Whole segments
+// only, and never the last one.
+std::string stripWrappers(std::string_view key, std::string* removed, bool leading = true) {
   const std::vector<std::string_view> segments = segmentsOf(key);
   std::size_t first = 0;
-  while (first + 1 < segments.size() &&
+  while (leading && first + 1 < segments.size() &&
          (segments[first] == "module" || segments[first] == "_forward_module" || segments[first] == "_orig_mod")) {
     *removed += std::string(segments[first]) + ".";
     ++first;
   }
   std::string kept;
+  bool any_kept = false;
   for (std::size_t i = first; i < segments.size(); ++i) {
     if (segments[i] == "_orig_mod" && i + 1 < segments.size()) {
       if (removed->find("_orig_mod.") == std::string::npos) *removed += "_orig_mod.";
       continue;
     }
-    if (!kept.empty()) kept += '.';
+    if (any_kept) kept += '.';
     kept += segments[i];
+    any_kept = true;
   }
   return kept;
 }
@@ -68,6 +87,15 @@ bool endsWithSegment(std::string_view key, std::string_view segment) {
   return key.size() > segment.size() && key.substr(key.size() - segment.size()) == segment &&
          key[key.size() - segment.size() - 1] == '.';
 }
+
+using PrefixChange = std::pair<std::string_view, std::string_view>;  // checkpoint prefix -> model prefix
+
+struct PrefixChangeHash {
+  std::size_t operator()(const PrefixChange& change) const {
+    const std::hash<std::string_view> hash;
+    return hash(change.first) * 31 + hash(change.second);
+  }
+};
 
 class Matcher {
  public:
@@ -130,11 +158,17 @@ class Matcher {
     std::map<std::string, KeyExplanation> by_removed;  // one explanation per removed pattern
     std::vector<std::string> order;
     const std::size_t missing_before = missing_.size();
+    // Two keys that strip to one target (`module.fc.w`, `_orig_mod.fc.w`) are ambiguous: neither.
+    std::map<std::string, std::size_t> keys_per_target;
+    for (std::size_t u = 0; u < result_.checkpoint.size(); ++u) {
+      std::string removed;
+      if (!ckpt_claimed_[u]) ++keys_per_target[stripWrappers(ckptKey(u), &removed)];
+    }
     for (std::size_t u = 0; u < result_.checkpoint.size(); ++u) {
       if (ckpt_claimed_[u]) continue;
       std::string removed;
       const std::string target = stripWrappers(ckptKey(u), &removed);
-      if (removed.empty()) continue;
+      if (removed.empty() || keys_per_target[target] > 1) continue;
       auto [it, inserted] = by_removed.try_emplace(removed);
       if (inserted) {
         it->second.cause = KeyExplanation::Cause::kWrapperPrefix;
@@ -150,76 +184,98 @@ class Matcher {
   }
 
   // Greedy: the prefix change (A -> B, either may be empty) that pairs the most keys first,
-  // then again on what is left.
+  // then again on what is left. Two changes as good as each other that move the same
+  // checkpoint keys (strip `x.` or rename `x.` to `p.`) or reach the same names (strip `x.` or
+  // `y.` to reach `conv.weight`) are a guess either way: neither is taken, nor any weaker
+  // change of those keys or names.
   void explainPrefixes() {
-    std::vector<std::pair<std::string, std::string>> rejected;
-    constexpr int kMaxRounds = 64;  // each round pairs keys or rejects a candidate; bound the rest
+    std::set<std::pair<std::string, std::string>> rejected;
+    constexpr int kMaxRounds = 64;  // each round pairs keys or rejects a change; bound the rest
     for (int round = 0; round < kMaxRounds && unexpected_count_ > 0 && !missing_.empty(); ++round) {
-      std::map<std::pair<std::string, std::string>, std::size_t> votes = countPrefixVotes();
-      const std::pair<std::string, std::string>* best = nullptr;
-      std::size_t best_votes = 0;
-      for (const auto& [change, count] : votes) {
-        if (std::find(rejected.begin(), rejected.end(), change) != rejected.end()) continue;
-        if (best == nullptr || better(change, count, *best, best_votes)) {
-          best = &change;
-          best_votes = count;
-        }
-      }
-      if (best == nullptr) return;
-      // Two changes as good as each other onto the same target names (strip `x.` or `y.`
-      // to reach `conv.weight`) are a guess either way: take neither.
-      bool ambiguous = false;
-      for (const auto& [change, count] : votes) {
-        if (count != best_votes || change == *best || change.second != best->second) continue;
-        if (std::find(rejected.begin(), rejected.end(), change) != rejected.end()) continue;
-        rejected.push_back(change);
-        ambiguous = true;
-      }
-      if (ambiguous) {
-        rejected.push_back(*best);
-        continue;
-      }
-      KeyExplanation explanation;
-      const auto& [from, to] = *best;
-      explanation.cause = from.empty()  ? KeyExplanation::Cause::kAddPrefix
-                          : to.empty() ? KeyExplanation::Cause::kStripPrefix
-                                       : KeyExplanation::Cause::kRenamedModule;
-      explanation.from_prefix = from.empty() ? "" : from + ".";
-      explanation.to_prefix = to.empty() ? "" : to + ".";
-      explanation.missing_before = missing_.size();
-      // A prefix is consistent when no key that already matches carries it; stripping `head.`
-      // from some keys while others under `head.` match as they are is a per-key guess.
-      if (explanation.cause != KeyExplanation::Cause::kRenamedModule &&
-          !prefixIsConsistent(explanation.from_prefix, explanation.to_prefix)) {
-        explanation.cause = KeyExplanation::Cause::kDottedSuffix;
-      }
-      // A guess must agree on shapes, and a renamed module must move as a whole.
-      const bool rename = explanation.cause != KeyExplanation::Cause::kStripPrefix &&
-                          explanation.cause != KeyExplanation::Cause::kAddPrefix;
-      const bool whole_module = explanation.cause == KeyExplanation::Cause::kRenamedModule;
-      std::vector<std::pair<std::size_t, std::string>> moves;
-      bool whole_module_moves = true;
-      for (std::size_t u = 0; u < result_.checkpoint.size(); ++u) {
-        if (ckpt_claimed_[u]) continue;
-        const std::string& key = ckptKey(u);
-        if (!from.empty() && !startsWith(key, explanation.from_prefix)) continue;
-        std::string target = withPrefix(to, std::string_view(key).substr(explanation.from_prefix.size()));
-        auto found = missing_.find(target);
-        if (found != missing_.end() && (!rename || sameShape(u, found->second))) {
-          moves.emplace_back(u, std::move(target));
-        } else {
-          whole_module_moves = false;
-        }
-      }
-      if (!whole_module || whole_module_moves) {
-        for (auto& [u, target] : moves) claim(u, target, explanation, false);
-      }
-      if (explanation.pairs.empty()) {
-        rejected.push_back(*best);
-        continue;
-      }
-      result_.explanations.push_back(std::move(explanation));
+      std::optional<std::pair<std::string, std::string>> chosen = choosePrefixChange(rejected);
+      if (!chosen) return;
+      if (!applyPrefixChange(chosen->first, chosen->second)) rejected.insert(*chosen);
     }
+  }
+
+  // The best change no equally good or better one contests, or nothing. Rejected changes and
+  // those found ambiguous are added to `rejected`.
+  std::optional<std::pair<std::string, std::string>> choosePrefixChange(
+      std::set<std::pair<std::string, std::string>>& rejected) const {
+    std::vector<std::pair<PrefixChange, std::size_t>> candidates;
+    for (const auto& [change, count] : countPrefixVotes()) {
+      if (rejected.count({std::string(change.first), std::string(change.second)}) == 0) {
+        candidates.emplace_back(change, count);
+      }
+    }
+    std::sort(candidates.begin(), candidates.end(), [](const auto& a, const auto& b) {
+      return better(a.first, a.second, b.first, b.second);
+    });
+    std::unordered_set<std::string_view> contested_from;
+    std::unordered_set<std::string_view> contested_to;
+    for (std::size_t group = 0; group < candidates.size();) {
+      std::size_t end = group;
+      std::unordered_map<std::string_view, std::size_t> from_count;
+      std::unordered_map<std::string_view, std::size_t> to_count;
+      for (; end < candidates.size() && candidates[end].second == candidates[group].second; ++end) {
+        ++from_count[candidates[end].first.first];
+        ++to_count[candidates[end].first.second];
+      }
+      for (std::size_t i = group; i < end; ++i) {
+        const auto& [from, to] = candidates[i].first;
+        const bool ambiguous = from_count[from] > 1 || to_count[to] > 1 || contested_from.count(from) != 0 ||
+                               contested_to.count(to) != 0;
+        if (!ambiguous) return std::make_pair(std::string(from), std::string(to));
+        rejected.insert({std::string(from), std::string(to)});
+      }
+      for (std::size_t i = group; i < end; ++i) {
+        contested_from.insert(candidates[i].first.first);
+        contested_to.insert(candidates[i].first.second);
+      }
+      group = end;
+    }
+    return std::nullopt;
+  }
+
+  // Pairs the keys the change explains; false when it explains none after all.
+  bool applyPrefixChange(const std::string& from, const std::string& to) {
+    KeyExplanation explanation;
+    explanation.cause = from.empty()  ? KeyExplanation::Cause::kAddPrefix
+                        : to.empty() ? KeyExplanation::Cause::kStripPrefix
+                                     : KeyExplanation::Cause::kRenamedModule;
+    explanation.from_prefix = from.empty() ? "" : from + ".";
+    explanation.to_prefix = to.empty() ? "" : to + ".";
+    explanation.missing_before = missing_.size();
+    // A prefix is consistent when no key that already matches carries it; stripping `head.`
+    // from some keys while others under `head.` match as they are is a per-key guess.
+    if (explanation.cause != KeyExplanation::Cause::kRenamedModule &&
+        !prefixIsConsistent(explanation.from_prefix, explanation.to_prefix)) {
+      explanation.cause = KeyExplanation::Cause::kDottedSuffix;
+    }
+    // A guess must agree on shapes, and a renamed module must move as a whole.
+    const bool rename = explanation.cause != KeyExplanation::Cause::kStripPrefix &&
+                        explanation.cause != KeyExplanation::Cause::kAddPrefix;
+    const bool whole_module = explanation.cause == KeyExplanation::Cause::kRenamedModule;
+    std::vector<std::pair<std::size_t, std::string>> moves;
+    bool whole_module_moves = true;
+    for (std::size_t u = 0; u < result_.checkpoint.size(); ++u) {
+      if (ckpt_claimed_[u]) continue;
+      const std::string& key = ckptKey(u);
+      if (!from.empty() && !startsWith(key, explanation.from_prefix)) continue;
+      std::string target = withPrefix(to, std::string_view(key).substr(explanation.from_prefix.size()));
+      auto found = missing_.find(target);
+      if (found != missing_.end() && (!rename || sameShape(u, found->second))) {
+        moves.emplace_back(u, std::move(target));
+      } else {
+        whole_module_moves = false;
+      }
+    }
+    if (!whole_module || whole_module_moves) {
+      for (auto& [u, target] : moves) claim(u, target, explanation, false);
+    }
+    if (explanation.pairs.empty()) return false;
+    result_.explanations.push_back(std::move(explanation));
+    return true;
   }
 
   bool prefixIsConsistent(const std::string& from_prefix, const std::string& to_prefix) const {
@@ -230,19 +286,16 @@ class Matcher {
     return true;
   }
 
-  static bool better(const std::pair<std::string, std::string>& change, std::size_t votes,
-                     const std::pair<std::string, std::string>& best, std::size_t best_votes) {
+  static bool better(const PrefixChange& change, std::size_t votes, const PrefixChange& best, std::size_t best_votes) {
     if (votes != best_votes) return votes > best_votes;
-    const bool plain = change.first.empty() || change.second.empty();
-    const bool best_plain = best.first.empty() || best.second.empty();
-    if (plain != best_plain) return plain;  // a strip or add explains more simply than a rename
     const std::size_t length = change.first.size() + change.second.size();
     const std::size_t best_length = best.first.size() + best.second.size();
     if (length != best_length) return length < best_length;
     return change < best;
   }
 
-  std::map<std::pair<std::string, std::string>, std::size_t> countPrefixVotes() const {
+  // Views into the keys of the checkpoint and of missing_: valid until missing_ changes.
+  std::unordered_map<PrefixChange, std::size_t, PrefixChangeHash> countPrefixVotes() const {
     std::unordered_map<std::string_view, std::vector<std::string_view>> prefixes_by_rest;
     for (const auto& [key, model_index] : missing_) {
       const std::size_t segments = segmentsOf(key).size();
@@ -252,7 +305,7 @@ class Matcher {
         if (prefixes.size() <= kMaxPrefixesPerRemainder) prefixes.push_back(std::string_view(key).substr(0, cut ? cut - 1 : 0));
       }
     }
-    std::map<std::pair<std::string, std::string>, std::size_t> votes;
+    std::unordered_map<PrefixChange, std::size_t, PrefixChangeHash> votes;
     for (std::size_t u = 0; u < result_.checkpoint.size(); ++u) {
       if (ckpt_claimed_[u]) continue;
       const std::string_view key = ckptKey(u);
@@ -263,7 +316,7 @@ class Matcher {
         if (found == prefixes_by_rest.end() || found->second.size() > kMaxPrefixesPerRemainder) continue;
         const std::string_view from = key.substr(0, cut ? cut - 1 : 0);
         for (std::string_view to : found->second) {
-          if (from != to) ++votes[{std::string(from), std::string(to)}];
+          if (from != to) ++votes[{from, to}];
         }
       }
     }
@@ -280,8 +333,7 @@ class Matcher {
       if (ckpt_claimed_[u]) continue;
       const std::string_view key = ckptKey(u);
       unexpected_by_key.emplace(key, u);
-      const std::size_t segments = segmentsOf(key).size();
-      for (std::size_t s = 1; s < segments; ++s) unexpected_by_suffix[key.substr(afterSegments(key, s))].push_back(u);
+      for (std::size_t start : suffixStarts(key)) unexpected_by_suffix[key.substr(start)].push_back(u);
     }
     std::vector<KeyPair> proposals;
     std::map<std::size_t, std::size_t> proposals_per_checkpoint_key;
@@ -295,13 +347,14 @@ class Matcher {
         best_length = length;
         best.push_back(u);
       };
-      const std::size_t segments = segmentsOf(key).size();
+      const std::vector<std::size_t> starts = suffixStarts(key);
+      const std::size_t segments = starts.size() + 1;
       if (auto longer = unexpected_by_suffix.find(key); longer != unexpected_by_suffix.end()) {
         for (std::size_t u : longer->second) consider(u, segments);
       }
-      for (std::size_t s = 1; s < segments; ++s) {
-        auto shorter = unexpected_by_key.find(std::string_view(key).substr(afterSegments(key, s)));
-        if (shorter != unexpected_by_key.end()) consider(shorter->second, segments - s);
+      for (std::size_t s = 0; s < starts.size(); ++s) {
+        auto shorter = unexpected_by_key.find(std::string_view(key).substr(starts[s]));
+        if (shorter != unexpected_by_key.end()) consider(shorter->second, segments - s - 1);
       }
       if (best.size() == 1) {
         proposals.push_back({best.front(), m});
@@ -363,8 +416,8 @@ class Matcher {
     std::vector<std::pair<std::size_t, std::string>> renames;
     for (std::size_t i = 0; i < tensors.size(); ++i) {
       std::string removed;
-      std::string target = stripWrappers(ckptKey(i), &removed);
-      if (removed.empty() || (!all_wrapped && removed.find("_orig_mod.") == std::string::npos)) continue;
+      std::string target = stripWrappers(ckptKey(i), &removed, all_wrapped);
+      if (removed.empty() || target.empty()) continue;
       ++targets[target];
       renames.emplace_back(i, std::move(target));
     }
@@ -372,7 +425,7 @@ class Matcher {
       // Never create a duplicate key: skip renames onto an existing key or onto each other.
       if (targets[target] > 1 || existing.count(target) != 0) continue;
       std::string removed;
-      stripWrappers(ckptKey(index), &removed);
+      stripWrappers(ckptKey(index), &removed, all_wrapped);
       auto [it, inserted] = by_removed.try_emplace(removed);
       if (inserted) {
         it->second.cause = KeyExplanation::Cause::kWrapperPrefix;

@@ -37,13 +37,22 @@ std::vector<std::string> tokenize(const std::string& key) {
   return tokens;
 }
 
+// Keys that are merged: not so long that merging costs more than it says, and free of the
+// brace syntax itself, so that a rendered pattern can only mean the keys it came from.
+constexpr std::size_t kMaxMergedTokens = 64;
+
+bool mergeable(const std::string& key) {
+  return key.find_first_of("{},") == std::string::npos && key.find("..") == std::string::npos;
+}
+
 // Merges patterns that agree everywhere except at `position` (same length), uniting the
-// alternatives there. Order: first occurrence.
+// alternatives there. Order: first occurrence. Patterns longer than kMaxMergedTokens are
+// passed through.
 std::vector<Pattern> mergeAt(const std::vector<Pattern>& patterns, std::size_t position) {
   std::map<std::vector<Alternatives>, std::size_t> slot_of_rest;  // pattern minus `position` -> output slot
   std::vector<Pattern> merged;
   for (const Pattern& pattern : patterns) {
-    if (position >= pattern.size()) {
+    if (position >= pattern.size() || pattern.size() > kMaxMergedTokens) {
       merged.push_back(pattern);
       continue;
     }
@@ -107,18 +116,24 @@ std::string summarizeKeys(const std::vector<std::string>& keys, std::size_t max_
   constexpr std::size_t kMaxSummarized = 4096;
   const std::size_t summarized = std::min(keys.size(), kMaxSummarized);
   std::vector<Pattern> patterns;
+  std::vector<Pattern> literals;  // keys that are shown as they are, after the patterns
   std::size_t longest = 0;
   for (std::size_t index = 0; index < summarized; ++index) {
     const std::string& key = keys[index];
+    if (!mergeable(key)) {
+      literals.push_back({{key}});
+      continue;
+    }
     Pattern pattern;
     for (std::string& token : tokenize(key)) pattern.push_back({std::move(token)});
-    longest = std::max(longest, pattern.size());
+    if (pattern.size() <= kMaxMergedTokens) longest = std::max(longest, pattern.size());
     patterns.push_back(std::move(pattern));
   }
   // Later positions first, so leaf names (weight, bias) group before layer indices do.
   for (int pass = 0; pass < 2; ++pass) {
     for (std::size_t position = longest; position-- > 0;) patterns = mergeAt(patterns, position);
   }
+  patterns.insert(patterns.end(), literals.begin(), literals.end());
   std::string text;
   const std::size_t shown = std::min(patterns.size(), max_patterns);
   for (std::size_t i = 0; i < shown; ++i) text += (i > 0 ? ", " : "") + render(patterns[i]);

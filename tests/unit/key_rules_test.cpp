@@ -152,6 +152,53 @@ TEST_F(KeyRulesTest, APrefixSomeMatchingKeysAlsoCarryIsAGuessNotAStrip) {
   EXPECT_EQ(renames(findings[0]), (Pairs{{"head.locref.weight", "locref.weight"}, {"head.locref.bias", "locref.bias"}}));
 }
 
+TEST_F(KeyRulesTest, ARenameThatCouldGoTwoWaysIsNotMade) {
+  checkpointKeys({{"x.w"}});
+  modelKeys({{"p.w"}, {"q.w"}});
+  auto ids = rulesOf(run());
+  EXPECT_EQ(std::count(ids.begin(), ids.end(), "CKL105"), 0);
+
+  checkpoint_ = {};
+  checkpointKeys({{"x.w"}});
+  modelKeys({{"w"}, {"p.w"}});  // strip 'x.' (safe) or rename 'x.' to 'p.': a coin flip
+  ids = rulesOf(run());
+  EXPECT_EQ(std::count(ids.begin(), ids.end(), "CKL104"), 0);  // at most the unsafe suffix pairing
+}
+
+TEST_F(KeyRulesTest, TwoWrappedKeysOntoOneTargetAreNeitherStripped) {
+  checkpointKeys({{"module.fc.w"}, {"_orig_mod.fc.w"}});
+  modelKeys({{"fc.w"}});
+  const auto ids = rulesOf(run());
+  EXPECT_EQ(std::count(ids.begin(), ids.end(), "CKL103"), 0);
+}
+
+TEST_F(KeyRulesTest, WithoutAModelOnlyOrigModIsStrippedWhenNotEveryKeyIsWrapped) {
+  checkpointKeys({{"module._orig_mod.conv.weight"}, {"head.weight"}});
+  const auto findings = run();
+  ASSERT_EQ(rulesOf(findings), std::vector<std::string>{"CKL103"});
+  EXPECT_EQ(renames(findings[0]), (Pairs{{"module._orig_mod.conv.weight", "module.conv.weight"}}));
+}
+
+TEST_F(KeyRulesTest, EmptySegmentsSurviveAStrip) {
+  checkpointKeys({{"module..w"}, {"module.x"}});
+  const auto findings = run();
+  ASSERT_EQ(rulesOf(findings), std::vector<std::string>{"CKL103"});
+  EXPECT_EQ(renames(findings[0]), (Pairs{{"module..w", ".w"}, {"module.x", "x"}}));
+}
+
+TEST_F(KeyRulesTest, ManyLookalikeKeysAgainstTheWrongModelStayFast) {
+  // The wrong model for the checkpoint: every key ends in '.weight' on both sides. Each
+  // candidate rename ties with hundreds of others; all are rejected in bounded rounds.
+  std::vector<Key> checkpoint, model;
+  for (int i = 0; i < 2000; ++i) checkpoint.push_back({"layer" + std::to_string(i) + ".weight"});
+  for (int i = 0; i < 64; ++i) model.push_back({"fc" + std::to_string(i) + ".weight"});
+  checkpointKeys(checkpoint);
+  modelKeys(model);
+  const auto ids = rulesOf(run());
+  EXPECT_EQ(std::count(ids.begin(), ids.end(), "CKL105"), 0);
+  EXPECT_EQ(std::count(ids.begin(), ids.end(), "CKL104"), 0);
+}
+
 TEST_F(KeyRulesTest, DottedSuffixPairsOnlyWhenUnambiguous) {
   // deep.er.path.than.four.layer.weight pairs with layer.weight (prefix too long for CKL104).
   checkpointKeys({{"a.b.c.d.e.layer.weight", {3}}, {"x.conv.weight", {2}}, {"y.conv.weight", {2}}});
@@ -246,6 +293,17 @@ TEST(KeySummaryTest, CollapsesLayerIndicesExactly) {
   EXPECT_EQ(rules::summarizeKeys({"fc.weight", "fc.bias"}), "fc.{bias,weight}");
   EXPECT_EQ(rules::summarizeKeys({"a.weight"}), "a.weight");
   EXPECT_EQ(rules::summarizeKeys({"a1", "a3"}), "a{1,3}");
+}
+
+TEST(KeySummaryTest, KeysWithBraceSyntaxAreShownAsTheyAre) {
+  EXPECT_EQ(rules::summarizeKeys({"m.a,b", "m.c"}), "m.c, m.a,b");
+  EXPECT_EQ(rules::summarizeKeys({"m.{1..3}", "m.4"}), "m.4, m.{1..3}");
+}
+
+TEST(KeySummaryTest, AVeryLongKeyIsShownWithoutMerging) {
+  std::string key = "a";
+  for (int i = 0; i < 4000; ++i) key += ".a";
+  EXPECT_EQ(rules::summarizeKeys({key}), key);
 }
 
 TEST(KeySummaryTest, LongListsEndWithACount) {
