@@ -28,4 +28,8 @@ namespace ckptlint::rules {
 /// CKL001's finding for a file the reader gave up on (the error is one line).
 Finding unreadableCheckpointFinding(const std::string& file, const std::string& error);
 
+/// CKL001's findings for pickle bytes of a file that was read but could not be scanned in
+/// full (a trailer after STOP that is no pickle, a record over the read budget, ...).
+std::vector<Finding> unscannedPickleFindings(const Checkpoint& checkpoint);
+
 }  // namespace ckptlint::rules

@@ -1,7 +1,8 @@
 // CKL401 storage-record-missing, CKL402 view-out-of-bounds, CKL403 archive-inconsistency: the
 // readers record what they meet as structured read issues; this file says which rule (and
 // level) each kind of issue belongs to. Kinds not listed (shared objects, unused storages,
-// Latin-1 strings, unresolved globals — CKL301 reports those) are shown by `inspect` only.
+// Latin-1 strings; unresolved globals, which CKL301 reports; unscannable pickles, CKL001) are
+// shown by `inspect` only.
 #include <optional>
 
 #include "rules/all_rules.h"
@@ -31,11 +32,13 @@ std::optional<Route> routeOf(Kind kind) {
     case Kind::kUnsupportedFlags:
     case Kind::kOverlappingRecords:
     case Kind::kDeflateRatio:
-    case Kind::kCrcMismatch: return Route{"CKL403"};
-    // Bytes after a STOP are invisible to torch.load but not to other loaders; unreadable ones
-    // could not be checked for unsafe globals, so neither may pass as clean.
-    case Kind::kDataAfterStop:
-    case Kind::kUnreadablePickle: return Route{"CKL403"};
+    case Kind::kCrcMismatch:
+    case Kind::kAmbiguousEndRecord: return Route{"CKL403"};
+    // Bytes after a STOP are invisible to torch.load but not to other loaders.
+    case Kind::kDataAfterStop: return Route{"CKL403"};
+    // Pickle bytes that could not be scanned make the file unreadable (CKL001, reported by the
+    // CLI whatever is selected: fail closed).
+    case Kind::kUnreadablePickle:
     case Kind::kUnresolvedGlobal:
     case Kind::kLatin1Strings:
     case Kind::kSharedObject:

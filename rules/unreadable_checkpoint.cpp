@@ -19,4 +19,15 @@ Finding unreadableCheckpointFinding(const std::string& file, const std::string& 
   return finding;
 }
 
+std::vector<Finding> unscannedPickleFindings(const Checkpoint& checkpoint) {
+  std::vector<Finding> findings;
+  for (const ReadIssue& issue : checkpoint.issues) {
+    if (issue.kind != ReadIssue::Kind::kUnreadablePickle) continue;
+    Finding finding = unreadableCheckpointFinding(checkpoint.file, issue.message);
+    finding.message = "part of the checkpoint could not be scanned, so it is not known to be safe: " + issue.message;
+    findings.push_back(std::move(finding));
+  }
+  return findings;
+}
+
 }  // namespace ckptlint::rules

@@ -108,6 +108,8 @@ reports::FileResult checkFile(const std::string& path, const CheckSettings& sett
   AnalysisCache cache;
   const CheckContext context{checkpoint, choice, settings.model ? &*settings.model : nullptr, cache, &settings.rules};
   result.findings = runRules(rules::allRules(), context, settings.engine);
+  // Like an unreadable file, pickle bytes that could not be scanned are never hidden.
+  for (Finding& finding : rules::unscannedPickleFindings(checkpoint)) result.findings.push_back(std::move(finding));
   return result;
 }
 

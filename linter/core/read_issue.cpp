@@ -25,6 +25,7 @@ std::string_view issueKindName(ReadIssue::Kind kind) {
     case Kind::kOverlappingRecords: return "overlapping-records";
     case Kind::kDeflateRatio: return "deflate-ratio";
     case Kind::kCrcMismatch: return "crc-mismatch";
+    case Kind::kAmbiguousEndRecord: return "ambiguous-end-record";
   }
   return "unknown";
 }

@@ -37,6 +37,8 @@ struct ReadIssue {
     kOverlappingRecords,    // two records' bytes overlap
     kDeflateRatio,          // declared size beyond what deflate can produce from the stored bytes
     kCrcMismatch,           // the bytes do not match the central directory's CRC-32
+    kAmbiguousEndRecord,    // the end record's comment does not end the file, or another end
+                            // record hides in the tail: zip readers may pick different directories
   };
 
   Kind kind = Kind::kDataAfterStop;

@@ -59,28 +59,53 @@ bool looksLikePickle(std::string_view bytes) {
 }
 
 std::optional<Error> scanPickleRecord(const io::ZipArchive& zip, const io::ZipEntry& entry, const std::string& name,
-                                      Checkpoint& checkpoint, const ScanLimits& limits) {
+                                      Checkpoint& checkpoint, InflateBudget& budget, bool* crc_checked,
+                                      const ScanLimits& limits) {
+  *crc_checked = false;
   const bool named_pickle = endsWithPkl(entry.name);
   if (!named_pickle && entry.uncompressed_size > limits.max_sniffed_record) return std::nullopt;
   if (entry.encrypted() || (entry.method != 0 && entry.method != 8) || !entry.plausibleSize(zip.limits())) {
     return std::nullopt;  // already an archive issue; its bytes cannot be read as PyTorch would
   }
+  bool binary_pickle = false;
+  if (!named_pickle) {
+    // Two bytes say whether it is a binary pickle; only those and small records are read whole.
+    Result<std::string> head = zip.readPrefix(entry, 2);
+    binary_pickle = head && looksLikePickle(*head);
+    if (!binary_pickle && entry.uncompressed_size > limits.max_text_pickle_record) return std::nullopt;
+  }
+  if (!budget.take(entry)) {
+    addIssue(checkpoint, ReadIssue::Kind::kUnreadablePickle, name, entry.local_header_offset,
+             "record '" + name + "' was not scanned for pickles: the file's records inflate to more than " +
+                 "ckptlint reads for one file");
+    return std::nullopt;
+  }
   Result<io::RecordBytes> bytes = zip.read(entry);
   if (!bytes) {
+    if (!named_pickle && !binary_pickle) return std::nullopt;  // data, not a pickle
     addIssue(checkpoint, ReadIssue::Kind::kUnreadablePickle, name, entry.local_header_offset,
              "record '" + name + "' could not be read to scan it for pickles: " + bytes.error().message);
     return std::nullopt;
   }
   const std::string_view data = bytes->bytes();
-  if (!named_pickle && !looksLikePickle(data)) return std::nullopt;
-  if (auto crc = io::checkCrc(entry, data)) checkpoint.issues.push_back(std::move(*crc));
+  auto check_crc = [&] {
+    if (auto crc = io::checkCrc(entry, data)) checkpoint.issues.push_back(std::move(*crc));
+    *crc_checked = true;
+  };
   if (named_pickle) {
+    check_crc();
     Result<pickle::Pickle> first = pickle::readPickle(data);
     if (!first) return makeError(name + ": " + first.error().message);
     addGlobals(*first, name, checkpoint);
     scanTrailingPickles(data, first->endOffset(), name, checkpoint, limits);
-  } else {
+  } else if (binary_pickle) {
+    check_crc();
     scanTrailingPickles(data, 0, name, checkpoint, limits);
+  } else if (Result<pickle::Pickle> text = pickle::readPickle(data); text && !text->globals().empty()) {
+    // A protocol 0/1 pickle has no header: a small record that parses as one is scanned.
+    check_crc();
+    addGlobals(*text, name, checkpoint);
+    scanTrailingPickles(data, text->endOffset(), name, checkpoint, limits);
   }
   return std::nullopt;
 }

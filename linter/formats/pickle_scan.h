@@ -19,6 +19,27 @@ struct ScanLimits {
   uint64_t max_pickles_per_record = 1000;  // back-to-back pickles read from one record
   /// A record not named *.pkl is sniffed for a pickle header only when it is this small.
   uint64_t max_sniffed_record = uint64_t{64} << 20;
+  /// Records without a binary pickle header this small are also tried as protocol 0/1 text
+  /// pickles (which have no header); what does not parse is taken for data.
+  uint64_t max_text_pickle_record = uint64_t{1} << 20;
+};
+
+/// Bytes a file's scans may inflate in all (records torch itself never reads can be zip bombs,
+/// and many directory entries can share one deflated record); what is over budget is not read
+/// and becomes an issue.
+class InflateBudget {
+ public:
+  explicit InflateBudget(uint64_t bytes) : left_(bytes) {}
+  /// Takes the record's inflated size from the budget; false (taking nothing) if it does not fit.
+  bool take(const io::ZipEntry& entry) {
+    const uint64_t cost = entry.method == 0 ? 0 : entry.uncompressed_size;
+    if (cost > left_) return false;
+    left_ -= cost;
+    return true;
+  }
+
+ private:
+  uint64_t left_;
 };
 
 /// Adds `parsed`'s global references, found in `record`, to the checkpoint, with an issue for
@@ -38,7 +59,9 @@ bool looksLikePickle(std::string_view bytes);
 /// returned: a pickle ckptlint cannot read is never clean); another record is scanned only when
 /// it starts like a pickle, and a failure there is an issue.
 /// `name` is how findings name the record (without the archive root).
+/// `crc_checked` is set when the record was read whole (its CRC-32 checked then).
 std::optional<Error> scanPickleRecord(const io::ZipArchive& zip, const io::ZipEntry& entry, const std::string& name,
-                                      Checkpoint& checkpoint, const ScanLimits& limits = {});
+                                      Checkpoint& checkpoint, InflateBudget& budget, bool* crc_checked,
+                                      const ScanLimits& limits = {});
 
 }  // namespace ckptlint::formats

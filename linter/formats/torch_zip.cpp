@@ -2,6 +2,7 @@
 
 #include <charconv>
 #include <optional>
+#include <algorithm>
 #include <unordered_set>
 
 #include "linter/core/bounded_issues.h"
@@ -15,10 +16,17 @@ namespace {
 constexpr uint64_t kMinFormatVersion = 1;
 constexpr uint64_t kMaxFormatVersion = 10;
 
+// What scanning and CRC checks of one file may inflate: generous for real archives (whose
+// non-storage records are small), bounded for bombs made of deflated records.
+uint64_t inflateBudgetFor(uint64_t file_size) {
+  constexpr uint64_t kFloor = uint64_t{256} << 20;
+  return std::max(kFloor, file_size > (uint64_t{1} << 58) ? file_size : file_size * 16);
+}
+
 class TorchZipReader {
  public:
   TorchZipReader(io::ZipArchive zip, std::string_view file, const std::string& path, const TorchZipOptions& options)
-      : zip_(std::move(zip)), options_(options) {
+      : zip_(std::move(zip)), options_(options), budget_(inflateBudgetFor(file.size())) {
     checkpoint_.file = path;
     checkpoint_.format = "torch-zip";
     checkpoint_.file_size = file.size();
@@ -249,11 +257,19 @@ class TorchZipReader {
   // Every record but data.pkl and the storages tensors use may hold a pickle another tool
   // loads: *.pkl records (TorchScript's constants.pkl, smuggled ones) and anything that starts
   // like a pickle.
+  // Entries that share bytes with one already read (aliases: already an archive issue) are
+  // not read again, so a small file of many aliases costs one read.
   std::optional<Error> scanOtherPickles() {
     const io::ZipEntry* data_pkl = record("data.pkl");
+    if (data_pkl != nullptr) scanned_data_.insert(data_pkl->data_offset);
     for (const io::ZipEntry& entry : zip_.entries()) {
       if (&entry == data_pkl || used_storage_records_.count(&entry) != 0) continue;
-      if (auto error = scanPickleRecord(zip_, entry, displayName(entry), checkpoint_)) return error;
+      if (!scanned_data_.insert(entry.data_offset).second) continue;
+      bool crc_checked = false;
+      if (auto error = scanPickleRecord(zip_, entry, displayName(entry), checkpoint_, budget_, &crc_checked)) {
+        return error;
+      }
+      if (crc_checked) crc_checked_.insert(&entry);
     }
     return std::nullopt;
   }
@@ -262,6 +278,10 @@ class TorchZipReader {
   // are read; here those of the other records, and with --check-crc also the storages.
   void checkOtherCrcs() {
     constexpr uint64_t kSmallRecord = uint64_t{64} << 20;
+    std::unordered_set<uint64_t> checked_data;
+    for (const io::ZipEntry& entry : zip_.entries()) {
+      if (crc_checked_.count(&entry) != 0) checked_data.insert(entry.data_offset);
+    }
     for (const io::ZipEntry& entry : zip_.entries()) {
       if (crc_checked_.count(&entry) != 0) continue;
       const bool storage = used_storage_records_.count(&entry) != 0 ||
@@ -269,6 +289,13 @@ class TorchZipReader {
       if (!options_.check_crc && (storage || entry.uncompressed_size > kSmallRecord)) continue;
       if (entry.encrypted() || (entry.method != 0 && entry.method != 8) || !entry.plausibleSize(zip_.limits())) {
         continue;  // already an archive issue
+      }
+      if (!checked_data.insert(entry.data_offset).second) continue;  // an alias: read once
+      if (!budget_.take(entry)) {
+        addIssue(ReadIssue::Kind::kCrcMismatch, entry.name, entry.local_header_offset,
+                 "record '" + entry.name + "' was not read to check its CRC: the file's records inflate to more " +
+                     "than ckptlint reads for one file");
+        continue;
       }
       Result<io::RecordBytes> bytes = zip_.read(entry);
       if (!bytes) {
@@ -306,6 +333,8 @@ class TorchZipReader {
   BoundedIssues tensor_issues_{100, "tensors and their storages"};
   std::unordered_set<const io::ZipEntry*> used_storage_records_;
   std::unordered_set<const io::ZipEntry*> crc_checked_;
+  std::unordered_set<uint64_t> scanned_data_;  // data offsets of records already scanned
+  InflateBudget budget_;
 };
 
 }  // namespace

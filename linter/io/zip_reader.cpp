@@ -67,14 +67,37 @@ class ZipDirectoryParser {
     if (file_.size() < kEndRecordSize) {
       throw FormatError("file too short to be a zip archive (" + std::to_string(file_.size()) + " bytes)");
     }
+    // The record torch reads: miniz takes the last signature with a whole record after it and
+    // ignores the comment length. Readers that check the comment (Python's zipfile, once ours)
+    // can settle on an earlier record and so on another directory: a file made to show each
+    // reader a different archive is reported, and read the way torch reads it.
     const uint64_t last = file_.size() - kEndRecordSize;
     const uint64_t first = last > kMaxCommentSize ? last - kMaxCommentSize : 0;
+    std::optional<uint64_t> chosen;
     for (uint64_t offset = last + 1; offset-- > first;) {
       if (ByteCursor::little(file_.substr(offset, 4), 4) != kEndOfCentralDirectorySignature) continue;
-      const uint64_t comment_size = ByteCursor::little(file_.substr(offset + 20, 2), 2);
-      if (offset + kEndRecordSize + comment_size <= file_.size()) return offset;
+      if (!chosen) {
+        chosen = offset;
+        const uint64_t comment_size = ByteCursor::little(file_.substr(offset + 20, 2), 2);
+        if (offset + kEndRecordSize + comment_size != file_.size()) {
+          ambiguousEndRecord(offset, "its comment length (" + std::to_string(comment_size) + ") does not match the " +
+                                         std::to_string(file_.size() - offset - kEndRecordSize) + " bytes after it");
+        }
+      } else if (offset + kEndRecordSize + ByteCursor::little(file_.substr(offset + 20, 2), 2) == file_.size()) {
+        // An earlier record whose comment ends the file exactly is what a strict reader takes.
+        ambiguousEndRecord(offset, "it is a complete end record too, hidden in the comment of the one at " +
+                                       std::to_string(*chosen));
+        break;
+      }
     }
-    throw FormatError("no end-of-central-directory record: not a complete zip archive (truncated?)");
+    if (!chosen) throw FormatError("no end-of-central-directory record: not a complete zip archive (truncated?)");
+    return *chosen;
+  }
+
+  void ambiguousEndRecord(uint64_t offset, const std::string& why) {
+    issues_.add(ReadIssue::Kind::kAmbiguousEndRecord, "", offset,
+                "the end-of-central-directory record" + at(offset) + " is ambiguous: " + why +
+                    "; zip readers may disagree on the archive's contents (ckptlint reads it as torch does)");
   }
 
   Directory readDirectoryLocation(uint64_t end_record) {
@@ -468,6 +491,32 @@ Result<RecordBytes> ZipArchive::read(const ZipEntry& entry) const {
   Result<std::string> inflated = inflateRaw(data, entry.uncompressed_size, entry.name);
   if (!inflated) return inflated.error();
   return RecordBytes::own(std::move(inflated).value());
+}
+
+Result<std::string> ZipArchive::readPrefix(const ZipEntry& entry, std::size_t count) const {
+  if (entry.encrypted()) return makeError("record '" + entry.name + "' is encrypted");
+  const std::string_view data = file_.substr(entry.data_offset, entry.compressed_size);
+  if (entry.method == 0) return std::string(data.substr(0, count));
+  if (entry.method != 8) {
+    return makeError("record '" + entry.name + "' uses unsupported compression method " + std::to_string(entry.method));
+  }
+  std::string output(count, '\0');
+  z_stream stream{};
+  if (inflateInit2(&stream, -MAX_WBITS) != Z_OK) return makeError("record '" + entry.name + "': cannot start inflate");
+  constexpr std::size_t kChunk = 1u << 30;  // zlib counts in 32-bit chunks
+  stream.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(data.data()));
+  stream.avail_in = static_cast<uInt>(std::min(kChunk, data.size()));
+  stream.next_out = reinterpret_cast<Bytef*>(output.data());
+  stream.avail_out = static_cast<uInt>(count);
+  int status = Z_OK;
+  while (status == Z_OK && stream.avail_out > 0) status = inflate(&stream, Z_SYNC_FLUSH);
+  const std::size_t produced = stream.total_out;
+  inflateEnd(&stream);
+  if (status != Z_OK && status != Z_STREAM_END && status != Z_BUF_ERROR) {
+    return makeError("record '" + entry.name + "': deflate data is corrupt");
+  }
+  output.resize(produced);
+  return output;
 }
 
 uint32_t crc32Of(std::string_view bytes) {

@@ -94,6 +94,9 @@ class ZipArchive {
   /// The record's bytes: stored records are returned without copying; deflated ones are
   /// inflated (bounded by ZipLimits::max_inflated_size and the declared size).
   Result<RecordBytes> read(const ZipEntry& entry) const;
+  /// At most the first `count` bytes of the record, inflating no more than that: enough to
+  /// tell what a record is without paying for all of it.
+  Result<std::string> readPrefix(const ZipEntry& entry, std::size_t count) const;
 
   /// Observations that do not stop reading (header disagreements, duplicate names, ...).
   const std::vector<ReadIssue>& issues() const { return issues_; }

@@ -8,6 +8,7 @@ import json
 import os
 import sys
 import tempfile
+import zipfile
 
 from cli_harness import check, finish, run
 
@@ -117,6 +118,17 @@ def main():
     check("a tensor record's CRC is checked only with --check-crc",
           code_plain == 0 and rules_of(out_plain) == [] and code_crc != 0 and "CKL403" in rules_of(out_crc),
           (code_plain, out_plain[:300], code_crc, out_crc[:300]))
+
+    # Bytes after data.pkl's STOP that are no pickle could hide anything: exit 2 whatever is selected.
+    trailer = os.path.join(work, "trailer.pt")
+    with zipfile.ZipFile(plain) as source, zipfile.ZipFile(trailer, "w", zipfile.ZIP_STORED) as target:
+        for info in source.infolist():
+            payload = source.read(info)
+            target.writestr(info.filename, payload + b"\xff\xfe not a pickle" if info.filename.endswith("/data.pkl")
+                            else payload)
+    code, out, _ = run(exe, "check", trailer, "--select", "CKL3", "--format", "json")
+    check("unscannable bytes after STOP -> CKL001 and exit 2 even with --select CKL3",
+          code == 2 and "CKL001" in rules_of(out), (code, out[:400]))
 
     # colour: only on request or a forced terminal
     _, out, _ = run(exe, "check", snapshot)

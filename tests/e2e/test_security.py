@@ -20,6 +20,7 @@ import struct
 import subprocess
 import sys
 import zipfile
+import zlib
 
 import numpy as np
 import torch
@@ -180,6 +181,74 @@ def many_entries_classic():
     return patched(data, eocd + 10, "<H", 0xFFFF)
 
 
+def two_end_records(evil_pickle):
+    """One file, two archives: end record A (comment = end record B, so A ends the file exactly)
+    points at the real directory; end record B, last in the file, points at a second directory
+    whose data.pkl is `evil_pickle`. miniz (torch) takes the last end record and ignores its
+    overlong comment; a reader that checks the comment would take A and see a benign file."""
+    data = benign_checkpoint()
+    eocd = data.rfind(b"PK\x05\x06")
+    count, = struct.unpack_from("<H", data, eocd + 10)
+    directory, = struct.unpack_from("<I", data, eocd + 16)
+    body, cd_a = data[:directory], data[directory:data.rfind(b"PK\x06\x06") if b"PK\x06\x06" in data else eocd]
+    name_suffix = b"/data.pkl"
+    pos = cd_a.find(b"PK\x01\x02")
+    entries = []
+    while pos >= 0 and len(entries) < count:
+        name_len, extra_len, comment_len = struct.unpack_from("<HHH", cd_a, pos + 28)
+        end = pos + 46 + name_len + extra_len + comment_len
+        entries.append(cd_a[pos:end])
+        pos = cd_a.find(b"PK\x01\x02", end)
+    cd_a = b"".join(entries)
+    evil_name = next(e[46:46 + struct.unpack_from("<H", e, 28)[0]] for e in entries
+                     if e[46:46 + struct.unpack_from("<H", e, 28)[0]].endswith(name_suffix))
+    crc = zlib.crc32(evil_pickle)
+    evil_offset = len(body)
+    local = struct.pack("<IHHHHHIIIHH", 0x04034B50, 20, 0, 0, 0, 0, crc, len(evil_pickle), len(evil_pickle),
+                        len(evil_name), 0) + evil_name + evil_pickle
+    evil_entry = struct.pack("<IHHHHHHIIIHHHHHII", 0x02014B50, 20, 20, 0, 0, 0, 0, crc, len(evil_pickle),
+                             len(evil_pickle), len(evil_name), 0, 0, 0, 0, 0, evil_offset) + evil_name
+    cd_b = b"".join(evil_entry if e[46:].startswith(evil_name) else e for e in entries)
+    offset_a = len(body) + len(local)
+    end_b = struct.pack("<IHHHHIIH", 0x06054B50, 0, 0, len(entries), len(entries), len(cd_b),
+                        offset_a + len(cd_a), 0xFFFF)
+    end_a = struct.pack("<IHHHHIIH", 0x06054B50, 0, 0, len(entries), len(entries), len(cd_a), offset_a, len(end_b))
+    return body + local + cd_a + cd_b + end_a + end_b
+
+
+def aliased_deflated_record(aliases, megabytes, suffix):
+    """A small file whose central directory lists `aliases` entries all pointing at one local
+    header of a deflated run of zeros (`megabytes` MiB): read naively, every alias is inflated."""
+    root = "archive"
+    entries, body = [], b""
+
+    def local(name, data, method, crc, size):
+        return struct.pack("<IHHHHHIIIHH", 0x04034B50, 20, 0, method, 0, 0, crc, len(data), size,
+                           len(name), 0) + name + data
+
+    def central(name, stored, method, crc, size, offset):
+        return struct.pack("<IHHHHHHIIIHHHHHII", 0x02014B50, 20, 20, 0, method, 0, 0, crc, stored, size,
+                           len(name), 0, 0, 0, 0, 0, offset) + name
+
+    empty = pickle.dumps({}, protocol=2)
+    for name, data in [(b"data.pkl", empty), (b"version", b"3\n")]:
+        entries.append(central(f"{root}/".encode() + name, len(data), 0, zlib.crc32(data), len(data), len(body)))
+        body += local(f"{root}/".encode() + name, data, 0, zlib.crc32(data), len(data))
+    deflate = zlib.compressobj(9, zlib.DEFLATED, -15)
+    block = b"\0" * (1 << 20)
+    stored = b"".join(deflate.compress(block) for _ in range(megabytes)) + deflate.flush()
+    crc = 0
+    for _ in range(megabytes):
+        crc = zlib.crc32(block, crc)
+    size, offset = megabytes << 20, len(body)
+    body += local(f"{root}/0{suffix}".encode(), stored, 8, crc, size)
+    for i in range(aliases):
+        entries.append(central(f"{root}/{i}{suffix}".encode(), len(stored), 8, crc, size, offset))
+    directory = b"".join(entries)
+    end = struct.pack("<IHHHHIIH", 0x06054B50, 0, 0, len(entries), len(entries), len(directory), len(body), 0)
+    return body + directory + end
+
+
 def hostile_cases():
     """(name, bytes, rules of which at least one must be reported)."""
     payload = lambda func, *args: pickle.dumps(Reduce(func, args), protocol=2)  # noqa: E731
@@ -200,6 +269,7 @@ def hostile_cases():
     yield "second-pickle-record", rezip(benign_checkpoint(), extra={"extra/payload.pkl": payload(os.system, "id")}), \
         {"CKL301"}
     yield "pickle-after-stop", with_data_pkl_after_stop(payload(os.system, "id")), {"CKL301"}
+    yield "two-end-records-torch-reads-the-evil-one", two_end_records(payload(os.system, "id")), {"CKL301"}
     yield "local-central-names-differ", local_name_differs(), {"CKL403"}
     yield "wrong-crc-data-pkl", wrong_crc(), {"CKL403"}
     yield "encrypted-extra-record", encrypted("/extra/blob"), {"CKL403"}
@@ -209,6 +279,8 @@ def hostile_cases():
     yield "limit-huge-memo-index", huge_memo_index(), {"CKL001"}
     yield "limit-zip-bomb", zip_bomb(), {"CKL001", "CKL403"}
     yield "limit-billion-entries", many_entries_claimed(), {"CKL001"}
+    yield "limit-200-aliases-of-a-64MiB-record", aliased_deflated_record(200, 64, "x"), {"CKL403"}
+    yield "limit-4-aliases-of-a-1GiB-pkl-record", aliased_deflated_record(4, 1024, ".pkl"), {"CKL001", "CKL403"}
     yield "limit-65535-entries", many_entries_classic(), {"CKL001"}
 
 

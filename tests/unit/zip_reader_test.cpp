@@ -56,6 +56,37 @@ TEST(ZipReader, InflatesDeflatedRecords) {
   EXPECT_EQ(readRecord(*zip, "a/code.py"), text);
 }
 
+TEST(ZipReader, ReadsAPrefixWithoutInflatingTheRest) {
+  std::string text;
+  for (int i = 0; i < 1000; ++i) text += "def forward(self, x):\n";
+  const std::string file = buildZip({{"a/code.py", text, true}, {"a/data.pkl", "pickle"}});
+  Result<ZipArchive> zip = ZipArchive::read(file);
+  ASSERT_TRUE(zip.ok()) << zip.error().message;
+  Result<std::string> deflated = zip->readPrefix(*zip->find("a/code.py"), 7);
+  ASSERT_TRUE(deflated.ok()) << deflated.error().message;
+  EXPECT_EQ(*deflated, "def for");
+  Result<std::string> stored = zip->readPrefix(*zip->find("a/data.pkl"), 100);
+  ASSERT_TRUE(stored.ok());
+  EXPECT_EQ(*stored, "pickle");  // shorter than asked: the whole record
+}
+
+TEST(ZipReader, ChoosesTheLastEndRecordLikeMinizAndReportsAnAmbiguousOne) {
+  const std::string plain = buildZip({{"a/data.pkl", "p"}});
+  // An overlong comment length: miniz (torch) still takes this record; so do we, with an issue.
+  std::string overlong = plain;
+  overlong[overlong.size() - 2] = '\x10';
+  Result<ZipArchive> zip = ZipArchive::read(overlong);
+  ASSERT_TRUE(zip.ok()) << zip.error().message;
+  ASSERT_NE(zip->find("a/data.pkl"), nullptr);
+  bool ambiguous = false;
+  for (const ReadIssue& issue : zip->issues()) ambiguous |= issue.kind == ReadIssue::Kind::kAmbiguousEndRecord;
+  EXPECT_TRUE(ambiguous);
+
+  Result<ZipArchive> clean = ZipArchive::read(plain);
+  ASSERT_TRUE(clean.ok());
+  EXPECT_TRUE(clean->issues().empty());
+}
+
 TEST(ZipReader, ReadsZip64RecordsAndExtraFields) {
   ZipBuildOptions options;
   options.zip64 = true;
