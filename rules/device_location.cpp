@@ -18,7 +18,7 @@ void check(const CheckContext& context, FindingSink& sink) {
     if (!isHostLocation(tensor.device)) tensors_by_device[tensor.device].push_back(displayPath(tensor.path));
   }
   for (auto& [device, paths] : tensors_by_device) {
-    Finding& finding = sink.add(countText(paths.size(), "tensor was", "tensors were") + " saved on '" + device +
+    Finding& finding = sink.addForFile(countText(paths.size(), "tensor was", "tensors were") + " saved on '" + device +
                                 "'; torch.load restores them there and fails on a host without that device " +
                                 "unless given map_location (e.g. map_location=\"cpu\"): " + summarizeKeys(paths));
     coverKeys(finding, std::move(paths));

@@ -86,7 +86,7 @@ void checkUnsafe(const CheckContext& context, FindingSink& sink) {
       if (isBlocklistedModule(global.module)) message += " and reaches the operating system";
       message += ": unpickling it with torch.load(weights_only=False) can run arbitrary code";
     }
-    Finding& finding = sink.add(std::move(message));
+    Finding& finding = sink.addForFile(std::move(message));
     finding.bytes = fileBytes(context.checkpoint, global);
   }
 }
@@ -94,7 +94,7 @@ void checkUnsafe(const CheckContext& context, FindingSink& sink) {
 void checkIncompatible(const CheckContext& context, FindingSink& sink) {
   for (const GlobalUse& use : usesWithVerdict(context, Verdict::kBenign)) {
     const GlobalReference& global = *use.first;
-    Finding& finding = sink.add(
+    Finding& finding = sink.addForFile(
         "the pickle references " + global.dotted() + " (" + whereText(use) +
         "), which torch.load(weights_only=True) — the default since PyTorch 2.6 — refuses; if you trust the "
         "file, allowlist it with torch.serialization.add_safe_globals, or save plain Python types instead");

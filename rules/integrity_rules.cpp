@@ -52,7 +52,7 @@ void reportIssues(const CheckContext& context, FindingSink& sink) {
   for (const ReadIssue& issue : context.checkpoint.issues) {
     const std::optional<Route> route = routeOf(issue.kind);
     if (!route || route->rule_id != kRuleId) continue;
-    Finding& finding = sink.add(issue.message);
+    Finding& finding = sink.addForFile(issue.message);
     finding.level = route->level;
     if (!issue.tensor.empty()) {
       finding.key = displayPath(issue.tensor);

@@ -16,10 +16,10 @@ void check(const CheckContext& context, FindingSink& sink) {
   if (choice.chosen == nullptr) {
     std::string message = "no state dict to check: " + choice.problem;
     if (!candidates.empty()) message += "; candidates: " + candidates + " (choose one with --state-dict)";
-    sink.add(std::move(message));
+    sink.addForFile(std::move(message));
     return;
   }
-  Finding& finding = sink.add(choice.problem + "; choose with --state-dict (e.g. --state-dict " +
+  Finding& finding = sink.addForFile(choice.problem + "; choose with --state-dict (e.g. --state-dict " +
                               displayPath(choice.other_candidates.front()->path) + ")");
   finding.level = Level::kNote;
 }

@@ -108,7 +108,9 @@ const std::vector<std::string>& defaultBenignGlobals() {
       "collections.defaultdict", "collections.deque", "copyreg._reconstructor",
       // PyTorch's own: whole nn.Module objects (torch.save(model)), TorchScript-written pickles'
       // type tags and list builders, and 1.13's allowlisted sparse CSR rebuild.
-      "torch.nn.modules.*", "torch.jit._pickle.restore_type_tag", "torch.jit._pickle.build_intlist",
+      // (a whole module also names the activations it holds and its weight-norm hooks).
+      "torch.nn.modules.*", "torch.nn.utils.*", "torch.nn.functional.relu", "torch.nn.functional.gelu",
+      "torch.jit._pickle.restore_type_tag", "torch.jit._pickle.build_intlist",
       "torch.jit._pickle.build_doublelist", "torch.jit._pickle.build_boollist", "torch.jit._pickle.build_tensorlist",
       "torch._utils._rebuild_sparse_csr_tensor",
   };

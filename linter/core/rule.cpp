@@ -5,12 +5,17 @@
 namespace ckptlint {
 
 Finding& FindingSink::add(std::string message) {
+  Finding& finding = addForFile(std::move(message));
+  if (context_.state_dict.chosen != nullptr) finding.state_dict = context_.state_dict.chosen->path;
+  return finding;
+}
+
+Finding& FindingSink::addForFile(std::string message) {
   Finding& finding = out_.emplace_back();
   finding.rule_id = std::string(rule_.id);
   finding.level = rule_.default_level;
   finding.message = std::move(message);
   finding.file = context_.checkpoint.file;
-  if (context_.state_dict.chosen != nullptr) finding.state_dict = context_.state_dict.chosen->path;
   return finding;
 }
 

@@ -71,6 +71,8 @@ class FindingSink {
       : rule_(rule), context_(context), out_(out) {}
   /// A finding at the rule's default level, located in the checked state dict (if any).
   Finding& add(std::string message);
+  /// A finding about the file as a whole (its pickles, its archive, all its tensors).
+  Finding& addForFile(std::string message);
 
  private:
   const RuleInfo& rule_;

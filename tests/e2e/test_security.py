@@ -358,6 +358,24 @@ def run_benign(binary, directories):
     return problems
 
 
+def run_whole_modules(binary, workdir):
+    """torch.save(model) of modules that hold an activation function or a weight-norm hook:
+    benign, refused by weights_only, so CKL302 and never CKL301."""
+    models = {"transformer_layer": torch.nn.TransformerEncoderLayer(8, 2),
+              "weight_norm": torch.nn.utils.weight_norm(torch.nn.Linear(3, 2))}
+    problems = []
+    for name, model in models.items():
+        path = os.path.join(workdir, f"whole_{name}.pt")
+        torch.save(model, path)
+        code, findings, stderr = check(binary, path)
+        got = rules_of(findings)
+        if code is None or code > 1 or "CKL301" in got or "CKL302" not in got:
+            problems.append(f"whole module {name}: expected CKL302 and no CKL301, got exit {code} {sorted(got)} "
+                            f"{[f['message'][:120] for f in findings if f['rule'] == 'CKL301']} {stderr}")
+    print(f"{'PASS' if not problems else 'FAIL'} whole pickled modules are CKL302, not CKL301")
+    return problems
+
+
 def run_truncations(binary, source, workdir, samples=None):
     """Every proper prefix, or `samples` evenly spaced ones (plus the last 64) for larger files."""
     with open(source, "rb") as f:
@@ -391,6 +409,7 @@ def main():
 
     problems = run_hostile(args.ckptlint, args.workdir)
     problems += run_dlc(args.ckptlint, args.workdir)
+    problems += run_whole_modules(args.ckptlint, args.workdir)
     benign = [d for d in (args.fixtures, args.corpus) if d and os.path.isdir(d)]
     problems += run_benign(args.ckptlint, benign)
     for source in args.truncate:
