@@ -1,8 +1,10 @@
 #!/usr/bin/python3
 """Writes a DeepLabCut 3.x-style snapshot trained "on two GPUs": the model was wrapped in
-DataParallel, so every key of snapshot["model"] starts with `module.`.
+DataParallel, so every key of snapshot["model"] starts with `module.`. Also writes the state
+dict of the plain model that evaluation on one GPU builds, as a reference model definition.
 
-Usage: /usr/bin/python3 examples/make_dlc_snapshot.py OUT_DIR   (writes OUT_DIR/snapshot-200.pt)
+Usage: /usr/bin/python3 examples/make_dlc_snapshot.py OUT_DIR
+       (writes OUT_DIR/snapshot-200.pt and OUT_DIR/model-reference.pt, prints both paths)
 Needs Debian's python3-torch and python3-torchvision."""
 import os
 import sys
@@ -45,7 +47,10 @@ def main():
     }
     path = os.path.join(out_dir, "snapshot-200.pt")
     torch.save(snapshot, path)
+    reference = os.path.join(out_dir, "model-reference.pt")
+    torch.save(PoseModel().state_dict(), reference)
     print(path)
+    print(reference)
 
 
 if __name__ == "__main__":

@@ -1,8 +1,21 @@
 #!/usr/bin/env bash
-# Makes a DataParallel DeepLabCut-style snapshot with Debian's PyTorch and inspects it.
+# The story ckptlint was made for: a DeepLabCut-style snapshot trained with DataParallel (every
+# key starts with `module.`) checked against the plain model evaluation builds.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-snapshot=$(/usr/bin/python3 examples/make_dlc_snapshot.py build/examples)
-./build/ckptlint inspect --state-dict model "$snapshot" | head -n 40
-echo "..."
-echo "(full listing: ./build/ckptlint inspect $snapshot; machine-readable: --format json)"
+out=build/examples
+{ read -r snapshot; read -r reference; } < <(/usr/bin/python3 examples/make_dlc_snapshot.py "$out")
+
+echo "== what the snapshot holds (ckptlint inspect, first lines)"
+./build/ckptlint inspect --state-dict model "$snapshot" > "$out/inspect.txt"
+head -n 12 "$out/inspect.txt"
+echo "... (all of it: $out/inspect.txt)"
+echo
+echo "== freeze the model definition for CI (no Python needed afterwards)"
+./build/ckptlint spec "$reference" -o "$out/model.spec.json" --force
+echo "wrote $out/model.spec.json"
+echo
+echo "== lint the snapshot against it (exit 1: an error was found)"
+status=0
+./build/ckptlint check "$snapshot" --model "$out/model.spec.json" || status=$?
+echo "(exit $status; JSON: --format json, SARIF: --format sarif, rule docs: ./build/ckptlint rules CKL103)"

@@ -88,11 +88,8 @@ void writeSummary(const CheckReport& report, const Style& style, std::ostream& o
   } else {
     out << summary.files_with_findings << " of " << counted(summary.files, "file");
   }
-  if (summary.fixable > 0) out << "; " << summary.fixable << " fixable with --apply";
-  if (summary.fixable_unsafe > 0) {
-    out << "; " << summary.fixable_unsafe << (summary.fixable > 0 ? " more" : "")
-        << " fixable with --apply --unsafe-fixes";
-  }
+  if (summary.fixable > 0) out << "; " << summary.fixable << " with a safe fix";
+  if (summary.fixable_unsafe > 0) out << "; " << summary.fixable_unsafe << " with only unsafe fixes";
   if (!report.fail_on_never && summary.at_or_above_fail_on < summary.findings) {
     out << "; " << summary.at_or_above_fail_on << " at or above --fail-on=" << levelName(report.fail_on);
   }

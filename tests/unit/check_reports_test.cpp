@@ -113,7 +113,7 @@ TEST(CheckText, FindingLinesDetailsAndSummary) {
       << out;
   EXPECT_NE(out.find("    state dict: (root)\n    key: a,b:c\n    bytes: 56 at offset 1234\n"), std::string::npos) << out;
   EXPECT_NE(out.find("/abs/broken.pt: error CKL001 [unreadable-checkpoint] truncated"), std::string::npos) << out;
-  EXPECT_NE(out.find("\nFound 3 problems (2 errors, 1 warning) in 2 of 3 files; 1 fixable with --apply; "
+  EXPECT_NE(out.find("\nFound 3 problems (2 errors, 1 warning) in 2 of 3 files; 1 with a safe fix; "
                      "2 at or above --fail-on=error.\n"),
             std::string::npos)
       << out;
@@ -146,7 +146,7 @@ TEST(CheckText, CleanRunAndUnsafeOnlyFixes) {
   report.files = {{"a.pt", {finding}, ""}};
   report.fail_on_never = true;
   const std::string out = text(report);
-  EXPECT_NE(out.find("Found 1 problem (1 error) in 1 file; 1 fixable with --apply --unsafe-fixes.\n"),
+  EXPECT_NE(out.find("Found 1 problem (1 error) in 1 file; 1 with only unsafe fixes.\n"),
             std::string::npos)
       << out;
 }
