@@ -107,9 +107,12 @@ reports::FileResult checkFile(const std::string& path, const CheckSettings& sett
   const StateDictChoice choice = chooseStateDict(checkpoint, settings.wanted_state_dict);
   AnalysisCache cache;
   const CheckContext context{checkpoint, choice, settings.model ? &*settings.model : nullptr, cache, &settings.rules};
-  result.findings = runRules(rules::allRules(), context, settings.engine);
-  // Like an unreadable file, pickle bytes that could not be scanned are never hidden.
-  for (Finding& finding : rules::unscannedPickleFindings(checkpoint)) result.findings.push_back(std::move(finding));
+  // Like an unreadable file, pickle bytes that could not be scanned are never hidden; CKL001
+  // comes first, as in the registry.
+  result.findings = rules::unscannedPickleFindings(checkpoint);
+  for (Finding& finding : runRules(rules::allRules(), context, settings.engine)) {
+    result.findings.push_back(std::move(finding));
+  }
   return result;
 }
 
