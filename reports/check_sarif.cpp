@@ -42,9 +42,15 @@ std::string percentEncode(std::string_view path) {
 /// A relative path stays relative (GitHub resolves it against the repository root); an
 /// absolute one becomes a file: URI.
 std::string artifactUri(std::string_view path) {
-  if (!path.empty() && path.front() == '/') return "file://" + percentEncode(path);
-  while (path.rfind("./", 0) == 0) path.remove_prefix(2);
-  return percentEncode(path);
+  // Repeated slashes mean one to the file system but not in a URI ("./" + "/x" is not "/x").
+  std::string normal;
+  for (char c : path) {
+    if (c != '/' || normal.empty() || normal.back() != '/') normal += c;
+  }
+  std::string_view view = normal;
+  if (!view.empty() && view.front() == '/') return "file://" + percentEncode(view);
+  while (view.rfind("./", 0) == 0) view.remove_prefix(2);
+  return percentEncode(view);
 }
 
 /// "model/conv1.weight": the state dict's path and the key, as people read them.

@@ -21,7 +21,8 @@ void addCheckOptions(po::options_description& visible, po::options_description& 
                      po::positional_options_description& positional) {
   visible.add_options()
       ("model,m", po::value<std::string>()->value_name("DEF"),
-       "model definition: a JSON spec (ckptlint spec), a TorchScript archive or a reference checkpoint")
+       "model definition: a JSON spec (ckptlint spec), a reference checkpoint, or a TorchScript archive "
+       "(loaded by LibTorch, which runs its TorchScript code: trusted files only)")
       ("state-dict", po::value<std::string>()->value_name("PATH"),
        "the state dict to check in each snapshot: slash-separated keys (model) or a JSON array")
       ("format,f", po::value<std::string>()->default_value("text")->value_name("FMT"),

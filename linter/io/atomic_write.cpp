@@ -22,9 +22,12 @@ std::optional<Error> writeAll(int fd, std::string_view bytes) {
 }
 
 // Opens a new temporary file beside `path` (same folder, so rename stays in one file system).
+// A short name of its own, so that a target name near the file system's limit still works.
 int createTemporary(const std::string& path, std::string* temporary) {
+  const std::size_t slash = path.rfind('/');
+  const std::string folder = slash == std::string::npos ? "" : path.substr(0, slash + 1);
   for (int attempt = 0; attempt < 100; ++attempt) {
-    *temporary = path + ".tmp-" + std::to_string(getpid()) + "-" + std::to_string(attempt);
+    *temporary = folder + ".ckptlint-" + std::to_string(getpid()) + "-" + std::to_string(attempt) + ".tmp";
     const int fd = open(temporary->c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
     if (fd >= 0 || errno != EEXIST) return fd;
   }

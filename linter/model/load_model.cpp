@@ -1,5 +1,6 @@
 #include "linter/model/load_model.h"
 
+#include "linter/formats/file_kind.h"
 #include "linter/formats/load.h"
 #include "linter/io/mapped_file.h"
 #include "linter/model/from_checkpoint.h"
@@ -21,10 +22,9 @@ bool startsLikeJsonObject(std::string_view bytes) {
 Result<ModelSpec> readDefinition(const std::string& path, const std::optional<ObjectPath>& state_dict) {
   Result<io::MappedFile> file = io::MappedFile::open(path);
   if (!file) return file.error();
-  if (startsLikeJsonObject(file->bytes())) {
-    Result<ModelSpec> spec = parseSpecJson(file->bytes());
-    if (spec && spec->source.empty()) spec->source = path;
-    return spec;
+  // Binary formats first: a safetensors header length can begin with the byte '{'.
+  if (formats::detectFileKind(file->bytes()) == formats::FileKind::kUnknown && startsLikeJsonObject(file->bytes())) {
+    return parseSpecJson(file->bytes());  // its source is what it records (a file name), if anything
   }
   if (isTorchScriptArchive(*file)) return specFromTorchScript(path);
   Result<formats::LoadedCheckpoint> loaded = formats::loadCheckpoint(path);

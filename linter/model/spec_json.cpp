@@ -145,8 +145,11 @@ ModelSpec readDocument(std::string_view text) {
   }
   const json& version = requireMember(document, "version", "");
   if (!version.is_number_integer() || version != kSpecVersion) {
-    fail("unsupported spec version " + version.dump() + " (this ckptlint reads version " +
-         std::to_string(kSpecVersion) + ")");
+    // A structured value is named by its type: dump() of a deeply nested one recurses (and a
+    // huge one would make a huge message); a long string is cut.
+    std::string shown = version.is_primitive() ? version.dump() : "of type " + std::string(version.type_name());
+    if (shown.size() > 40) shown = shown.substr(0, 40) + "...";
+    fail("unsupported spec version " + shown + " (this ckptlint reads version " + std::to_string(kSpecVersion) + ")");
   }
   refuseUnknownMembers(document, {"format", "version", "source", "entries"}, "");
   ModelSpec spec;
@@ -194,7 +197,10 @@ Result<std::string> writeSpecJson(const ModelSpec& spec) {
   std::string out = "{\n  \"format\": \"" + std::string(kSpecFormat) + "\",\n  \"version\": " +
                     std::to_string(kSpecVersion) + ",\n";
   try {
-    if (!spec.source.empty()) out += "  \"source\": " + jsonString(spec.source) + ",\n";
+    // The source is a file name for people: one that is not UTF-8 is written with U+FFFD.
+    if (!spec.source.empty()) {
+      out += "  \"source\": " + json(spec.source).dump(-1, ' ', false, json::error_handler_t::replace) + ",\n";
+    }
     out += "  \"entries\": [";
     for (std::size_t i = 0; i < spec.entries.size(); ++i) {
       out += (i > 0 ? ",\n    " : "\n    ") + entryLine(spec.entries[i]);

@@ -3,7 +3,9 @@
 #include <dlfcn.h>
 #include <unistd.h>
 
+#include <cstdio>
 #include <cstdlib>
+#include <iostream>
 #include <memory>
 #include <vector>
 
@@ -84,6 +86,32 @@ std::string oneLine(const std::string& text) {
   return line;
 }
 
+// Points file descriptor 1 at stderr for its lifetime (flushing both C and C++ streams at
+// each change), so that nothing written to stdout meanwhile reaches it.
+class StdoutToStderr {
+ public:
+  StdoutToStderr() {
+    flushStdout();
+    saved_ = dup(STDOUT_FILENO);
+    if (saved_ >= 0) dup2(STDERR_FILENO, STDOUT_FILENO);
+  }
+  ~StdoutToStderr() {
+    flushStdout();
+    if (saved_ < 0) return;
+    dup2(saved_, STDOUT_FILENO);
+    close(saved_);
+  }
+  StdoutToStderr(const StdoutToStderr&) = delete;
+  StdoutToStderr& operator=(const StdoutToStderr&) = delete;
+
+ private:
+  static void flushStdout() {
+    std::cout.flush();
+    std::fflush(stdout);
+  }
+  int saved_ = -1;
+};
+
 }  // namespace
 
 Result<ModelSpec> specFromTorchScript(const std::string& path) {
@@ -95,7 +123,13 @@ Result<ModelSpec> specFromTorchScript(const std::string& path) {
   }
   char* json_text = nullptr;
   char* error_text = nullptr;
-  const int status = loaded->spec_json(path.c_str(), &json_text, &error_text);
+  int status = 0;
+  {
+    // Loading runs the archive's TorchScript (__setstate__ methods may print): its output must
+    // not land in a report on stdout.
+    const StdoutToStderr redirect;
+    status = loaded->spec_json(path.c_str(), &json_text, &error_text);
+  }
   // Copied out at once so that the plugin's strings are freed on every path.
   const std::string json = json_text != nullptr ? json_text : "";
   const std::string error = error_text != nullptr ? error_text : "";

@@ -130,6 +130,14 @@ def main():
     check("unscannable bytes after STOP -> CKL001 and exit 2 even with --select CKL3",
           code == 2 and "CKL001" in rules_of(out), (code, out[:400]))
 
+    # SARIF artifact URIs: a relative path stays relative, repeated slashes collapse.
+    relative = os.path.relpath(plain)
+    head, tail = os.path.split(relative)
+    doubled = "./" + (head + "//" if head else "") + tail
+    _, out, _ = run(exe, "check", doubled, "--format", "sarif")
+    uri = json.loads(out)["runs"][0]["artifacts"][0]["location"]["uri"]
+    check("sarif: './a//b' becomes the relative URI 'a/b'", uri == relative.replace(os.sep, "/"), (doubled, uri))
+
     # colour: only on request or a forced terminal
     _, out, _ = run(exe, "check", snapshot)
     check("no colour when stdout is not a terminal", "\x1b[" not in out, out[:200])

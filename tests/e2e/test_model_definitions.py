@@ -13,6 +13,8 @@ import subprocess
 import sys
 import time
 
+from typing import Tuple
+
 import torch
 import torchvision
 
@@ -240,6 +242,45 @@ def report_timings(exe, resnet_paths, have_plugin):
         print(f"TIME ckptlint spec resnet18_{way}.pt: best {min(times) * 1000:.0f} ms of {len(times)}")
 
 
+class PrintsWhenLoaded(torch.nn.Module):
+    """A TorchScript submodule whose __setstate__ prints: torch::jit::load runs it."""
+
+    def __init__(self):
+        super().__init__()
+        self.calls = 0
+
+    @torch.jit.export
+    def __getstate__(self):
+        return (self.calls, self.training)
+
+    @torch.jit.export
+    def __setstate__(self, state: Tuple[int, bool]):
+        print("{\"printed by __setstate__\": 1}")
+        self.calls = state[0]
+        self.training = state[1]
+
+    def forward(self, x):
+        return x
+
+
+class WithNoisySubmodule(torch.nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.linear = torch.nn.Linear(2, 3)
+        self.noisy = PrintsWhenLoaded()
+
+    def forward(self, x):
+        return self.noisy(self.linear(x))
+
+
+def check_code_in_torchscript_stays_off_stdout(exe, workdir):
+    path = os.path.join(workdir, "prints_when_loaded.pt")
+    torch.jit.save(torch.jit.script(WithNoisySubmodule()), path)
+    code, document, err = spec_of(exe, path)
+    check("TorchScript code run while loading (a print in __setstate__) goes to stderr, not into the spec",
+          code == 0 and document is not None and "printed by __setstate__" in err, (code, err[:300]))
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--ckptlint", required=True)
@@ -260,6 +301,8 @@ def main():
             for way in ("script", "trace"):
                 check_torchscript_file(exe, name, model, way, paths[way])
             check_spec_of_spec(exe, args.workdir, paths["script"])
+    if have_plugin:
+        check_code_in_torchscript_stays_off_stdout(exe, args.workdir)
     if not have_plugin:
         print("SKIP TorchScript checks: the LibTorch plugin was not built (install libtorch-dev and reconfigure)")
 

@@ -268,5 +268,16 @@ TEST(SpecFromCheckpoint, NoStateDictIsAnError) {
   EXPECT_EQ(elsewhere.error().message, "no state dict to take the model's keys from: no state dict at ema; found: model");
 }
 
+TEST(SpecJson, ADeeplyNestedOrHugeVersionIsNamedNotEchoed) {
+  // A million nested arrays: the message must not recurse into them (it once crashed here).
+  const std::string nested = std::string(1000000, '[') + std::string(1000000, ']');
+  Result<ModelSpec> parsed = parseSpecJson(R"({"format": "ckptlint-spec", "version": )" + nested + R"(, "entries": []})");
+  ASSERT_FALSE(parsed.ok());
+  EXPECT_EQ(parsed.error().message, "unsupported spec version of type array (this ckptlint reads version 1)");
+  parsed = parseSpecJson(R"({"format": "ckptlint-spec", "version": ")" + std::string(100000, 'x') + R"(", "entries": []})");
+  ASSERT_FALSE(parsed.ok());
+  EXPECT_LT(parsed.error().message.size(), 120u);
+}
+
 }  // namespace
 }  // namespace ckptlint::model
