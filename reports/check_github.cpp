@@ -3,6 +3,7 @@
 // data escapes % CR LF; property values also escape : and , (keys may contain both).
 #include <string>
 
+#include "linter/core/printable.h"
 #include "reports/check_report.h"
 
 namespace ckptlint::reports {
@@ -46,10 +47,11 @@ void writeCheckGithub(const CheckReport& report, std::ostream& out) {
       std::string title = finding.rule_id;
       const std::string_view name = ruleName(report, finding.rule_id);
       if (!name.empty()) title += " " + std::string(name);
-      // The annotation is all a CI user sees, so the fixes go into it too (one per line).
-      std::string message = finding.message;
+      // The annotation is all a CI user sees, so the fixes go into it too (one per line). Each
+      // line is made printable first: keys may carry ESC or NUL, which would reach the log raw.
+      std::string message = printable(finding.message);
       for (const Fix& fix : finding.fixes) {
-        message += "\nfix (" + std::string(applicabilityName(fix.applicability)) + "): " + fix.description;
+        message += "\nfix (" + std::string(applicabilityName(fix.applicability)) + "): " + printable(fix.description);
       }
       out << "::" << commandFor(finding.level) << " file=" << escapeGithubProperty(file.file)
           << ",title=" << escapeGithubProperty(title) << "::" << escapeGithubData(message) << '\n';
