@@ -9,6 +9,8 @@
 #include <unordered_set>
 #include <variant>
 
+#include "linter/core/text.h"
+
 namespace ckptlint::rules {
 
 namespace {
@@ -17,8 +19,6 @@ namespace {
 constexpr std::size_t kMaxPrefixSegments = 4;
 // A remainder shared by more missing keys than this ("weight") says nothing about a prefix.
 constexpr std::size_t kMaxPrefixesPerRemainder = 64;
-
-bool startsWith(std::string_view text, std::string_view prefix) { return text.substr(0, prefix.size()) == prefix; }
 
 std::vector<std::string_view> segmentsOf(std::string_view key) {
   std::vector<std::string_view> segments;
@@ -155,32 +155,54 @@ class Matcher {
   }
 
   void explainWrappers() {
-    std::map<std::string, KeyExplanation> by_removed;  // one explanation per removed pattern
-    std::vector<std::string> order;
     const std::size_t missing_before = missing_.size();
-    // Two keys that strip to one target (`module.fc.w`, `_orig_mod.fc.w`) are ambiguous: neither.
-    std::map<std::string, std::size_t> keys_per_target;
+    std::vector<KeyExplanation> found;
+    for (const WrapperStrip& strip : unambiguousWrapperStrips(/*leading=*/true)) {
+      KeyExplanation& explanation = explanationFor(found, strip.removed);
+      explanation.missing_before = missing_before;
+      claim(strip.checkpoint, strip.target, explanation, false);
+    }
+    for (KeyExplanation& explanation : found) {
+      if (!explanation.pairs.empty()) result_.explanations.push_back(std::move(explanation));
+    }
+  }
+
+  // A checkpoint key with its wrapper segments stripped.
+  struct WrapperStrip {
+    std::size_t checkpoint = 0;
+    std::string removed;  // "module.", "module.module.", "_orig_mod."
+    std::string target;
+  };
+
+  // The unpaired keys that lose wrapper segments, except where another unpaired key ends up
+  // with the same name (`module.fc.w` and `_orig_mod.fc.w`, or `module.fc.w` beside `fc.w`):
+  // stripping either would create a duplicate, so neither is stripped.
+  std::vector<WrapperStrip> unambiguousWrapperStrips(bool leading) const {
+    std::vector<WrapperStrip> strips;
+    std::map<std::string, std::size_t> keys_per_name;
     for (std::size_t u = 0; u < result_.checkpoint.size(); ++u) {
-      std::string removed;
-      if (!ckpt_claimed_[u]) ++keys_per_target[stripWrappers(ckptKey(u), &removed)];
+      if (!ckpt_claimed_.empty() && ckpt_claimed_[u]) continue;
+      WrapperStrip strip;
+      strip.checkpoint = u;
+      strip.target = stripWrappers(ckptKey(u), &strip.removed, leading);
+      ++keys_per_name[strip.target];
+      if (!strip.removed.empty() && !strip.target.empty()) strips.push_back(std::move(strip));
     }
-    for (std::size_t u = 0; u < result_.checkpoint.size(); ++u) {
-      if (ckpt_claimed_[u]) continue;
-      std::string removed;
-      const std::string target = stripWrappers(ckptKey(u), &removed);
-      if (removed.empty() || keys_per_target[target] > 1) continue;
-      auto [it, inserted] = by_removed.try_emplace(removed);
-      if (inserted) {
-        it->second.cause = KeyExplanation::Cause::kWrapperPrefix;
-        it->second.from_prefix = removed;
-        it->second.missing_before = missing_before;
-        order.push_back(removed);
-      }
-      claim(u, target, it->second, false);
+    strips.erase(std::remove_if(strips.begin(), strips.end(),
+                                [&](const WrapperStrip& strip) { return keys_per_name[strip.target] > 1; }),
+                 strips.end());
+    return strips;
+  }
+
+  // The explanation for one removed wrapper pattern, added on first use (in key order).
+  static KeyExplanation& explanationFor(std::vector<KeyExplanation>& explanations, const std::string& removed) {
+    for (KeyExplanation& explanation : explanations) {
+      if (explanation.from_prefix == removed) return explanation;
     }
-    for (const std::string& removed : order) {
-      if (!by_removed[removed].pairs.empty()) result_.explanations.push_back(std::move(by_removed[removed]));
-    }
+    KeyExplanation& added = explanations.emplace_back();
+    added.cause = KeyExplanation::Cause::kWrapperPrefix;
+    added.from_prefix = removed;
+    return added;
   }
 
   // Greedy: the prefix change (A -> B, either may be empty) that pairs the most keys first,
@@ -408,34 +430,11 @@ class Matcher {
       const std::string_view first = segmentsOf(stateDictKey(*tensor)).front();
       return first == "module" || first == "_forward_module" || first == "_orig_mod";
     });
-    std::unordered_map<std::string_view, std::size_t> existing;
-    for (std::size_t i = 0; i < tensors.size(); ++i) existing.emplace(ckptKey(i), i);
-    std::map<std::string, KeyExplanation> by_removed;
-    std::vector<std::string> order;
-    std::map<std::string, std::size_t> targets;
-    std::vector<std::pair<std::size_t, std::string>> renames;
-    for (std::size_t i = 0; i < tensors.size(); ++i) {
-      std::string removed;
-      std::string target = stripWrappers(ckptKey(i), &removed, all_wrapped);
-      if (removed.empty() || target.empty()) continue;
-      ++targets[target];
-      renames.emplace_back(i, std::move(target));
+    for (WrapperStrip& strip : unambiguousWrapperStrips(all_wrapped)) {
+      KeyExplanation& explanation = explanationFor(result_.explanations, strip.removed);
+      explanation.keys_without_model.push_back(strip.checkpoint);
+      explanation.renamed_to.push_back(std::move(strip.target));
     }
-    for (auto& [index, target] : renames) {
-      // Never create a duplicate key: skip renames onto an existing key or onto each other.
-      if (targets[target] > 1 || existing.count(target) != 0) continue;
-      std::string removed;
-      stripWrappers(ckptKey(index), &removed, all_wrapped);
-      auto [it, inserted] = by_removed.try_emplace(removed);
-      if (inserted) {
-        it->second.cause = KeyExplanation::Cause::kWrapperPrefix;
-        it->second.from_prefix = removed;
-        order.push_back(removed);
-      }
-      it->second.keys_without_model.push_back(index);
-      it->second.renamed_to.push_back(std::move(target));
-    }
-    for (const std::string& removed : order) result_.explanations.push_back(std::move(by_removed[removed]));
   }
 
   const CheckContext& context_;

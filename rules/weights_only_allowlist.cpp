@@ -8,6 +8,8 @@
 #include <algorithm>
 #include <unordered_set>
 
+#include "linter/core/text.h"
+
 namespace ckptlint::rules {
 namespace {
 
@@ -75,8 +77,6 @@ std::unordered_set<std::string> buildAllowlist() {
   add("", "torch.storage.UntypedStorage");
   return allowed;
 }
-
-bool startsWith(std::string_view text, std::string_view prefix) { return text.substr(0, prefix.size()) == prefix; }
 
 }  // namespace
 

@@ -12,6 +12,7 @@
 #include "linter/formats/load.h"
 #include "linter/io/sha256.h"
 #include "linter/model/load_model.h"
+#include "reports/check_summary.h"
 #include "rules/all_rules.h"
 #include "rules/registry.h"
 
@@ -126,15 +127,6 @@ bool anyUnreadable(const reports::CheckReport& report) {
   return false;
 }
 
-bool anyAtOrAbove(const reports::CheckReport& report, Level threshold) {
-  for (const reports::FileResult& file : report.files) {
-    for (const Finding& finding : file.findings) {
-      if (finding.level >= threshold) return true;
-    }
-  }
-  return false;
-}
-
 }  // namespace
 
 ExitStatus runCheck(const po::variables_map& options) {
@@ -190,9 +182,9 @@ ExitStatus runCheck(const po::variables_map& options) {
   }
   const bool unreadable = anyUnreadable(report);
   report.execution_successful = !unreadable;
-  report.exit_code = static_cast<int>(unreadable                                      ? ExitStatus::kError
-                                      : threshold && anyAtOrAbove(report, *threshold) ? ExitStatus::kFindings
-                                                                                      : ExitStatus::kClean);
+  report.exit_code = static_cast<int>(unreadable                                          ? ExitStatus::kError
+                                      : reports::summarize(report).at_or_above_fail_on > 0 ? ExitStatus::kFindings
+                                                                                          : ExitStatus::kClean);
   if (auto error = writeReportOutputs(report, *outputs, colorWanted(color))) return reportError(*error);
   return static_cast<ExitStatus>(report.exit_code);
 }

@@ -2,13 +2,11 @@
 
 #include <algorithm>
 
+#include "linter/core/text.h"
+
 namespace ckptlint {
 
 namespace {
-
-bool startsWith(std::string_view text, std::string_view prefix) {
-  return text.substr(0, prefix.size()) == prefix;
-}
 
 // Length of the longest entry that is a prefix of the id; 0 when none is.
 std::size_t longestMatch(const std::vector<std::string>& entries, std::string_view rule_id) {

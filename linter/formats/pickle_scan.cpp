@@ -64,9 +64,7 @@ std::optional<Error> scanPickleRecord(const io::ZipArchive& zip, const io::ZipEn
   *crc_checked = false;
   const bool named_pickle = endsWithPkl(entry.name);
   if (!named_pickle && entry.uncompressed_size > limits.max_sniffed_record) return std::nullopt;
-  if (entry.encrypted() || (entry.method != 0 && entry.method != 8) || !entry.plausibleSize(zip.limits())) {
-    return std::nullopt;  // already an archive issue; its bytes cannot be read as PyTorch would
-  }
+  if (!entry.readable(zip.limits())) return std::nullopt;
   bool binary_pickle = false;
   if (!named_pickle) {
     // Two bytes say whether it is a binary pickle; only those and small records are read whole.

@@ -1,11 +1,12 @@
 #include "linter/formats/torch_zip.h"
 
+#include <algorithm>
 #include <charconv>
 #include <optional>
-#include <algorithm>
 #include <unordered_set>
 
 #include "linter/core/bounded_issues.h"
+#include "linter/core/text.h"
 #include "linter/formats/object_walk.h"
 #include "linter/formats/pickle_scan.h"
 
@@ -93,7 +94,7 @@ class TorchZipReader {
 
   void checkCrc(const io::ZipEntry& entry, std::string_view bytes) {
     if (auto mismatch = io::checkCrc(entry, bytes)) checkpoint_.issues.push_back(std::move(*mismatch));
-    crc_checked_.insert(&entry);
+    crc_checked_data_.insert(entry.data_offset);
   }
 
   // PyTorch takes the root folder from the first central-directory entry.
@@ -243,7 +244,7 @@ class TorchZipReader {
   void noteUnusedStorages() {
     std::vector<std::string> unused;
     for (const io::ZipEntry& entry : zip_.entries()) {
-      if (entry.name.compare(0, root_.size() + 5, root_ + "data/") != 0) continue;
+      if (!inStorageFolder(entry)) continue;
       if (used_storage_records_.count(&entry) == 0) unused.push_back(entry.name.substr(root_.size()));
     }
     if (unused.empty()) return;
@@ -269,7 +270,7 @@ class TorchZipReader {
       if (auto error = scanPickleRecord(zip_, entry, displayName(entry), checkpoint_, budget_, &crc_checked)) {
         return error;
       }
-      if (crc_checked) crc_checked_.insert(&entry);
+      if (crc_checked) crc_checked_data_.insert(entry.data_offset);
     }
     return std::nullopt;
   }
@@ -278,19 +279,12 @@ class TorchZipReader {
   // are read; here those of the other records, and with --check-crc also the storages.
   void checkOtherCrcs() {
     constexpr uint64_t kSmallRecord = uint64_t{64} << 20;
-    std::unordered_set<uint64_t> checked_data;
     for (const io::ZipEntry& entry : zip_.entries()) {
-      if (crc_checked_.count(&entry) != 0) checked_data.insert(entry.data_offset);
-    }
-    for (const io::ZipEntry& entry : zip_.entries()) {
-      if (crc_checked_.count(&entry) != 0) continue;
-      const bool storage = used_storage_records_.count(&entry) != 0 ||
-                           entry.name.compare(0, root_.size() + 5, root_ + "data/") == 0;
+      if (crc_checked_data_.count(entry.data_offset) != 0) continue;  // checked, or an alias of one
+      const bool storage = used_storage_records_.count(&entry) != 0 || inStorageFolder(entry);
       if (!options_.check_crc && (storage || entry.uncompressed_size > kSmallRecord)) continue;
-      if (entry.encrypted() || (entry.method != 0 && entry.method != 8) || !entry.plausibleSize(zip_.limits())) {
-        continue;  // already an archive issue
-      }
-      if (!checked_data.insert(entry.data_offset).second) continue;  // an alias: read once
+      if (!entry.readable(zip_.limits())) continue;  // already an archive issue
+      crc_checked_data_.insert(entry.data_offset);
       if (!budget_.take(entry)) {
         addIssue(ReadIssue::Kind::kCrcMismatch, entry.name, entry.local_header_offset,
                  "record '" + entry.name + "' was not read to check its CRC: the file's records inflate to more " +
@@ -306,6 +300,9 @@ class TorchZipReader {
       checkCrc(entry, bytes->bytes());
     }
   }
+
+  // Under `data/`, where torch.save puts storages (whether or not a tensor found uses them).
+  bool inStorageFolder(const io::ZipEntry& entry) const { return startsWith(entry.name, root_ + "data/"); }
 
   std::string displayName(const io::ZipEntry& entry) const {
     return entry.name.compare(0, root_.size(), root_) == 0 ? entry.name.substr(root_.size()) : entry.name;
@@ -332,7 +329,7 @@ class TorchZipReader {
   Checkpoint checkpoint_;
   BoundedIssues tensor_issues_{100, "tensors and their storages"};
   std::unordered_set<const io::ZipEntry*> used_storage_records_;
-  std::unordered_set<const io::ZipEntry*> crc_checked_;
+  std::unordered_set<uint64_t> crc_checked_data_;  // data offsets of records whose CRC was checked
   std::unordered_set<uint64_t> scanned_data_;  // data offsets of records already scanned
   InflateBudget budget_;
 };

@@ -42,6 +42,11 @@ struct ZipEntry {
   bool plausibleSize(const ZipLimits& limits) const {
     return method != 8 || uncompressed_size / limits.max_deflate_ratio <= compressed_size;
   }
+  /// Whether its bytes can be read as PyTorch would: not encrypted, stored or deflated, a
+  /// plausible size. The others are archive issues already.
+  bool readable(const ZipLimits& limits) const {
+    return !encrypted() && (method == 0 || method == 8) && plausibleSize(limits);
+  }
 };
 
 /// A record's bytes: a view into the mapped file for stored records, or owned inflated bytes.

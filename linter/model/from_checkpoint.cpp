@@ -4,16 +4,9 @@
 
 #include "linter/core/engine.h"
 #include "linter/core/rule.h"
+#include "linter/core/text.h"
 
 namespace ckptlint::model {
-
-namespace {
-
-bool endsWith(std::string_view text, std::string_view suffix) {
-  return text.size() >= suffix.size() && text.substr(text.size() - suffix.size()) == suffix;
-}
-
-}  // namespace
 
 ModelEntry::Kind guessKindFromKey(std::string_view key) {
   // The buffers of torch.nn's BatchNorm/InstanceNorm layers, by far the commonest; a buffer
