@@ -105,7 +105,7 @@ reports::FileResult checkFile(const std::string& path, const CheckSettings& sett
     result.findings.push_back(rules::unreadableCheckpointFinding(path, loaded.error().message));
     return result;
   }
-  const Checkpoint& checkpoint = loaded->checkpoint();
+  const Checkpoint& checkpoint = loaded->checkpoint;
   const StateDictChoice choice = chooseStateDict(checkpoint, settings.wanted_state_dict);
   AnalysisCache cache;
   const CheckContext context{checkpoint, choice, settings.model ? &*settings.model : nullptr, cache, &settings.rules};

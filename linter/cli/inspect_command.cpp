@@ -55,7 +55,7 @@ ExitStatus runInspect(const po::variables_map& options) {
 
   Result<formats::LoadedCheckpoint> loaded = formats::loadCheckpoint(path);
   if (!loaded) return reportError(path + ": " + loaded.error().message);
-  Checkpoint& checkpoint = loaded->checkpoint();
+  Checkpoint& checkpoint = loaded->checkpoint;
   if (options.count("state-dict") != 0) {
     std::string error;
     if (!selectStateDict(checkpoint, options["state-dict"].as<std::string>(), &error)) {

@@ -18,7 +18,9 @@ Result<LoadedCheckpoint> loadCheckpoint(const std::string& path, const LoadOptio
       };
       Result<TorchZipContents> contents = readTorchZip(bytes, path, read_header, TorchZipOptions{options.check_crc});
       if (!contents) return contents.error();
-      loaded.torch_zip.emplace(std::move(contents).value());
+      loaded.checkpoint = std::move(contents->checkpoint);
+      loaded.zip.emplace(std::move(contents->zip));
+      loaded.data_pickle.emplace(std::move(contents->data_pickle));
       return loaded;
     }
     case FileKind::kEmpty: return makeError("empty file");

@@ -13,11 +13,13 @@
 namespace ckptlint::formats {
 
 /// A checkpoint and what it was read from; the mapping outlives the views into it.
+/// Every format reader fills `checkpoint`; the parts a writer needs to rewrite the file sit
+/// beside it, set only for the formats that have them.
 struct LoadedCheckpoint {
   std::unique_ptr<io::MappedFile> file;
-  std::optional<TorchZipContents> torch_zip;
-  const Checkpoint& checkpoint() const { return torch_zip->checkpoint; }
-  Checkpoint& checkpoint() { return torch_zip->checkpoint; }
+  Checkpoint checkpoint;
+  std::optional<io::ZipArchive> zip;          // zip-based formats: the archive directory
+  std::optional<pickle::Pickle> data_pickle;  // torch zip: the parsed data.pkl
 };
 
 struct LoadOptions {

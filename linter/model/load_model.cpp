@@ -29,7 +29,7 @@ Result<ModelSpec> readDefinition(const std::string& path, const std::optional<Ob
   if (isTorchScriptArchive(*file)) return specFromTorchScript(path);
   Result<formats::LoadedCheckpoint> loaded = formats::loadCheckpoint(path);
   if (!loaded) return loaded.error();
-  Result<ModelSpec> spec = specFromCheckpoint(loaded->checkpoint(), state_dict);
+  Result<ModelSpec> spec = specFromCheckpoint(loaded->checkpoint, state_dict);
   if (spec) spec->source = path;
   return spec;
 }
