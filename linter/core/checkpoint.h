@@ -32,6 +32,9 @@ struct TensorInfo {
   bool is_parameter = false;
   std::string rebuild_function;     // "torch._utils._rebuild_tensor_v2", ...
   std::optional<ByteRange> record;  // where the storage bytes lie in the file, if found
+  /// Which file holds `record`: -1 the checkpoint file itself; otherwise an index into
+  /// Checkpoint::shards (sharded checkpoints read through an index file).
+  int shard = -1;
 };
 
 /// Bytes of storage the tensor's view reaches: element size × (offset + 1 + Σ (size−1)·stride),
@@ -86,6 +89,9 @@ struct Checkpoint {
   /// of the wrong size, trailing bytes after the pickle, ...). Integrity rules turn them
   /// into findings; `inspect` lists their messages as notes.
   std::vector<ReadIssue> issues;
+  /// Sharded checkpoints (an index JSON naming shard files): the shard paths, in the order
+  /// TensorInfo::shard refers to them. Empty for a single-file checkpoint.
+  std::vector<std::string> shards;
 
   /// Distinct dotted global names, in order of first reference.
   std::vector<std::string> distinctGlobals() const;

@@ -4,6 +4,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "linter/core/checkpoint.h"
 #include "linter/core/result.h"
@@ -17,6 +18,7 @@ namespace ckptlint::formats {
 /// beside it, set only for the formats that have them.
 struct LoadedCheckpoint {
   std::unique_ptr<io::MappedFile> file;
+  std::vector<std::unique_ptr<io::MappedFile>> shard_files;  // sharded: as Checkpoint::shards
   Checkpoint checkpoint;
   std::optional<io::ZipArchive> zip;          // zip-based formats: the archive directory
   std::optional<pickle::Pickle> data_pickle;  // torch zip: the parsed data.pkl

@@ -6,20 +6,12 @@
 #include <cerrno>
 #include <cstring>
 
+#include "linter/io/write_all.h"
+
 namespace ckptlint::io {
 namespace {
 
 std::optional<Error> systemError(const std::string& what) { return makeError(what + ": " + std::strerror(errno)); }
-
-std::optional<Error> writeAll(int fd, std::string_view bytes) {
-  while (!bytes.empty()) {
-    const ssize_t written = write(fd, bytes.data(), bytes.size());
-    if (written < 0 && errno == EINTR) continue;
-    if (written <= 0) return systemError("cannot write");
-    bytes.remove_prefix(static_cast<std::size_t>(written));
-  }
-  return std::nullopt;
-}
 
 // Opens a new temporary file beside `path` (same folder, so rename stays in one file system).
 // A short name of its own, so that a target name near the file system's limit still works.
