@@ -1,5 +1,6 @@
 #include "linter/pickle/reader.h"
 
+#include <algorithm>
 #include <charconv>
 #include <cstring>
 #include <optional>
@@ -23,8 +24,8 @@ using io::FormatError;
 // a Result by readPickle.
 class Machine {
  public:
-  Machine(std::string_view bytes, uint64_t start, const ReaderLimits& limits)
-      : cursor_(bytes, start), limits_(limits) {
+  Machine(std::string_view bytes, uint64_t start, const ReaderLimits& limits, PickleTrace* trace)
+      : cursor_(bytes, start), limits_(limits), trace_(trace) {
     arena_ = pickle_.arena_.get();
     none_ = arena_->make(ValueKind::kNone, 0);
     true_ = arena_->make(ValueKind::kBool, 0);
@@ -40,6 +41,10 @@ class Machine {
       const OpInfo* info = opInfo(byte);
       if (info == nullptr) fail("unknown opcode 0x" + hex(byte));
       op_ = info;
+      if (trace_ != nullptr) {
+        trace_->op_offsets.push_back(op_offset_);
+        consumed_start_ = op_offset_;
+      }
       if (info->op == Op::kStop) {
         if (stack_.empty()) fail("STOP with an empty stack");
         pickle_.root_ = stack_.back();
@@ -146,12 +151,17 @@ class Machine {
       fail("stack deeper than " + std::to_string(limits_.max_stack_size) + " values");
     }
     stack_.push_back(value);
+    if (trace_ != nullptr) starts_.push_back(consumed_start_);
   }
 
   Value* pop() {
     if (stack_.size() <= currentMarkBase()) fail("stack underflow");
     Value* value = stack_.back();
     stack_.pop_back();
+    if (trace_ != nullptr) {
+      consumed_start_ = std::min(consumed_start_, starts_.back());
+      starts_.pop_back();
+    }
     return value;
   }
 
@@ -167,6 +177,7 @@ class Machine {
       fail("MARKs nested deeper than " + std::to_string(limits_.max_mark_depth));
     }
     marks_.push_back(stack_.size());
+    if (trace_ != nullptr) mark_offsets_.push_back(op_offset_);
   }
 
   std::vector<Value*> popToMark() {
@@ -175,6 +186,12 @@ class Machine {
     marks_.pop_back();
     std::vector<Value*> items(stack_.begin() + static_cast<std::ptrdiff_t>(base), stack_.end());
     stack_.resize(base);
+    if (trace_ != nullptr) {
+      popped_starts_.assign(starts_.begin() + static_cast<std::ptrdiff_t>(base), starts_.end());
+      starts_.resize(base);
+      consumed_start_ = std::min(consumed_start_, mark_offsets_.back());
+      mark_offsets_.pop_back();
+    }
     return items;
   }
 
@@ -185,11 +202,13 @@ class Machine {
       fail("more than " + std::to_string(limits_.max_memo_entries) + " memo entries");
     }
     memo_.put(index, stack_.back());
+    if (trace_ != nullptr) trace_->puts.push_back({index, op_offset_, starts_.back()});
   }
 
   void memoGet(uint64_t index) {
     Value* value = memo_.get(index);
     if (value == nullptr) fail("memo index " + std::to_string(index) + " was never stored");
+    if (trace_ != nullptr) trace_->gets.push_back({index, op_offset_});
     push(value);
   }
 
@@ -275,7 +294,7 @@ class Machine {
       case Op::kMark: return pushMark();
       case Op::kPop:
         if (stack_.size() > currentMarkBase()) {
-          stack_.pop_back();
+          pop();
         } else {
           popToMark();  // CPython: POP on an empty frame discards the mark
         }
@@ -371,11 +390,13 @@ class Machine {
       case Op::kList: return push(makeSequence(ValueKind::kList, popToMark()));
       case Op::kAppend: {
         Value* item = pop();
+        traceMutation();
         appendItems(top(), {item});
         return;
       }
       case Op::kAppends: {
         std::vector<Value*> items = popToMark();
+        traceMutation();
         appendItems(top(), std::move(items));
         return;
       }
@@ -384,12 +405,16 @@ class Machine {
         std::vector<Value*> items = popToMark();
         if (items.size() % 2 != 0) fail("DICT with an odd number of items");
         Value* dict = make(ValueKind::kDict);
+        tracePairs(dict, items);
         for (std::size_t i = 0; i < items.size(); i += 2) setItem(dict, items[i], items[i + 1]);
         return push(dict);
       }
       case Op::kSetItem: {
+        if (trace_ != nullptr && stack_.size() >= 2) popped_starts_.assign(starts_.end() - 2, starts_.end());
         Value* value = pop();
         Value* key = pop();
+        traceMutation();
+        tracePairs(top(), {key, value});
         setItem(top(), key, value);
         return;
       }
@@ -397,6 +422,8 @@ class Machine {
         std::vector<Value*> items = popToMark();
         if (items.size() % 2 != 0) fail("SETITEMS with an odd number of items");
         Value* target = top();
+        traceMutation();
+        tracePairs(target, items);
         for (std::size_t i = 0; i < items.size(); i += 2) setItem(target, items[i], items[i + 1]);
         return;
       }
@@ -404,6 +431,7 @@ class Machine {
       case Op::kAddItems: {
         std::vector<Value*> items = popToMark();
         Value* target = top();
+        traceMutation();
         if (target->kind != ValueKind::kSet) fail(std::string("cannot add items to a ") + kindName(target->kind));
         target->items.insert(target->items.end(), items.begin(), items.end());
         return;
@@ -467,6 +495,7 @@ class Machine {
       case Op::kBuild: {
         Value* state = pop();
         Value* target = top();
+        traceMutation();
         if (target->kind != ValueKind::kCall) fail(std::string("BUILD on a ") + kindName(target->kind));
         target->state = state;
         return;
@@ -474,12 +503,14 @@ class Machine {
       case Op::kPersId: {
         Value* id = make(ValueKind::kPersistentId);
         id->items = {makeString(ValueKind::kString, std::string(cursor_.line()))};
+        if (trace_ != nullptr) trace_->persistent_loads.push_back({op_offset_, id});
         return push(id);
       }
       case Op::kBinPersId: {
         Value* pid = pop();
         Value* id = make(ValueKind::kPersistentId);
         id->items = {pid};
+        if (trace_ != nullptr) trace_->persistent_loads.push_back({op_offset_, id});
         return push(id);
       }
       case Op::kExt1:
@@ -488,6 +519,23 @@ class Machine {
       case Op::kStop: return;  // handled by run()
     }
     fail("opcode not handled");
+  }
+
+  // ---- trace (only when asked for) ----------------------------------------------------
+  // The object on top of the stack is being changed by the current opcode.
+  void traceMutation() {
+    if (trace_ != nullptr && !starts_.empty()) trace_->mutations.push_back({op_offset_, stack_.back(), starts_.back()});
+  }
+
+  // `items` (key, value, key, value, ...) were just popped; popped_starts_ holds their starts.
+  void tracePairs(const Value* target, const std::vector<Value*>& items) {
+    if (trace_ == nullptr || items.size() % 2 != 0 || popped_starts_.size() != items.size()) return;
+    PickleTrace::DictFill fill{target, op_offset_, {}};
+    fill.pairs.reserve(items.size() / 2);
+    for (std::size_t i = 0; i < items.size(); i += 2) {
+      fill.pairs.push_back({items[i], popped_starts_[i], items[i + 1], popped_starts_[i + 1]});
+    }
+    trace_->dict_fills.push_back(std::move(fill));
   }
 
   std::string_view readInt(uint64_t size) {
@@ -507,6 +555,11 @@ class Machine {
 
   ByteCursor cursor_;
   ReaderLimits limits_;
+  PickleTrace* trace_ = nullptr;
+  std::vector<uint64_t> starts_;         // trace: where each stack item starts
+  std::vector<uint64_t> mark_offsets_;   // trace: where each open MARK is
+  std::vector<uint64_t> popped_starts_;  // trace: starts of the items the last pop took
+  uint64_t consumed_start_ = 0;          // trace: start of what the current opcode consumed
   Pickle pickle_;
   ValueArena* arena_ = nullptr;
   const OpInfo* op_ = nullptr;
@@ -522,9 +575,10 @@ class Machine {
   Value* empty_tuple_ = nullptr;
 };
 
-Result<Pickle> readPickle(std::string_view bytes, uint64_t start, const ReaderLimits& limits) {
+Result<Pickle> readPickle(std::string_view bytes, uint64_t start, const ReaderLimits& limits, PickleTrace* trace) {
   if (start >= bytes.size()) return makeError("empty pickle");
-  Machine machine(bytes, start, limits);
+  if (trace != nullptr) *trace = PickleTrace{};
+  Machine machine(bytes, start, limits, trace);
   try {
     return machine.run();
   } catch (const FormatError& error) {

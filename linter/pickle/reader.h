@@ -55,8 +55,59 @@ class Pickle {
   uint64_t first_latin1_offset_ = 0;
 };
 
+/// Where things happened in the stream, for code that re-emits it (pickle/rewriter.h). Filled
+/// only when a trace is passed to readPickle, so plain reads pay nothing for it. Offsets are
+/// into the bytes given to readPickle. The "start" of a stack item is the offset of the first
+/// opcode that went into it (a MARK, a GLOBAL before its REDUCE, ...): an item spans from its
+/// start to the start of the next item (or the opcode that consumes it).
+struct PickleTrace {
+  std::vector<uint64_t> op_offsets;  // every opcode in order, STOP included
+
+  struct Pair {
+    const Value* key;
+    uint64_t key_start;
+    const Value* value;
+    uint64_t value_start;
+  };
+  /// One SETITEM, SETITEMS or DICT: the pairs it stores into `target`, in order.
+  struct DictFill {
+    const Value* target;
+    uint64_t op_offset;  // of the SETITEM / SETITEMS / DICT opcode
+    std::vector<Pair> pairs;
+  };
+  std::vector<DictFill> dict_fills;
+
+  /// An opcode that changes an object already on the stack (SETITEM(S), APPEND(S), ADDITEMS,
+  /// BUILD), the object, and where its stack item starts (a BINGET of it, or its creation).
+  struct Mutation {
+    uint64_t op_offset;
+    const Value* target;
+    uint64_t target_start;
+  };
+  std::vector<Mutation> mutations;
+
+  struct MemoPut {
+    uint64_t index;
+    uint64_t op_offset;   // BINPUT / LONG_BINPUT / PUT / MEMOIZE
+    uint64_t item_start;  // start of the item it memoizes
+  };
+  std::vector<MemoPut> puts;
+  struct MemoGet {
+    uint64_t index;
+    uint64_t op_offset;
+  };
+  std::vector<MemoGet> gets;
+
+  struct PersistentLoad {
+    uint64_t op_offset;  // the PERSID / BINPERSID opcode
+    const Value* id;     // the kPersistentId node
+  };
+  std::vector<PersistentLoad> persistent_loads;
+};
+
 /// Reads one pickle starting at `start` and ending at its STOP opcode.
 /// Errors say what went wrong and at which offset and opcode.
-Result<Pickle> readPickle(std::string_view bytes, uint64_t start = 0, const ReaderLimits& limits = {});
+Result<Pickle> readPickle(std::string_view bytes, uint64_t start = 0, const ReaderLimits& limits = {},
+                          PickleTrace* trace = nullptr);
 
 }  // namespace ckptlint::pickle
