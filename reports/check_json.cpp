@@ -3,6 +3,7 @@
 #include "reports/check_report.h"
 #include "reports/check_summary.h"
 #include "reports/finding_json.h"
+#include "reports/fix_report.h"
 #include "reports/json_writer.h"
 
 namespace ckptlint::reports {
@@ -38,6 +39,10 @@ void writeFile(JsonWriter& json, const CheckReport& report, const FileResult& fi
   json.key("findings").beginArray();
   for (const Finding& finding : file.findings) writeFinding(json.nextOnNewLine(8), report, finding);
   json.endArray(6);
+  if (file.fixes) {
+    json.nextOnNewLine(6).key("fix");
+    writeFixJson(json, *file.fixes);
+  }
   json.endObject();
 }
 

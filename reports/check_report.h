@@ -14,10 +14,33 @@
 
 namespace ckptlint::reports {
 
+/// A fix the planner left out (it conflicts with another one), and why.
+struct SkippedFixReport {
+  std::string rule_id;
+  std::string description;
+  std::string reason;
+};
+
+/// What `--diff` planned or `--apply` did for one file.
+struct FileFixes {
+  bool diff_only = false;                   // --diff: the plan is shown, nothing is written
+  ObjectPath state_dict;                    // the state dict the edits apply to
+  std::vector<Edit> edits;                  // the plan: every rename and drop
+  std::size_t fixed_findings = 0;           // findings whose fix is in the plan
+  std::vector<SkippedFixReport> skipped;
+  std::size_t unsafe_not_applied = 0;       // findings with only unsafe fixes, without --unsafe-fixes
+  std::string written;                      // --apply: the checkpoint written (empty: nothing written)
+  std::string backup;                       // --apply in place: the original kept under this name
+  std::vector<std::string> notes;           // the writer's notes (".format_version dropped")
+  std::string error;                        // --apply failed: why; the original is unchanged
+};
+
 struct FileResult {
   std::string file;                // as given on the command line
   std::vector<Finding> findings;   // in rule-registry order; CKL001 when it could not be read
+                                   // (after --apply: what the re-check of the written file found)
   std::string sha256;              // hex; filled only when a SARIF report is written
+  std::optional<FileFixes> fixes = std::nullopt;  // with --diff or --apply
 };
 
 struct CheckReport {

@@ -6,6 +6,7 @@
 #include "linter/core/printable.h"
 #include "reports/check_report.h"
 #include "reports/check_summary.h"
+#include "reports/fix_report.h"
 
 namespace ckptlint::reports {
 namespace {
@@ -101,8 +102,9 @@ void writeSummary(const CheckReport& report, const Style& style, std::ostream& o
 void writeCheckText(const CheckReport& report, std::ostream& out, bool color) {
   const Style style(color);
   for (const FileResult& file : report.files) {
-    if (file.findings.empty()) continue;
+    if (file.findings.empty() && !hasFixText(file)) continue;
     for (const Finding& finding : file.findings) writeFinding(report, file.file, finding, style, out);
+    if (hasFixText(file)) writeFixText(file, out);
     out << '\n';
   }
   writeSummary(report, style, out);

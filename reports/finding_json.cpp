@@ -3,7 +3,6 @@
 #include "reports/object_path_json.h"
 
 namespace ckptlint::reports {
-namespace {
 
 void writeEdit(JsonWriter& json, const Edit& edit) {
   json.beginObject();
@@ -16,8 +15,6 @@ void writeEdit(JsonWriter& json, const Edit& edit) {
   }
   json.endObject();
 }
-
-}  // namespace
 
 void writeStateDictPath(JsonWriter& json, const std::optional<ObjectPath>& state_dict) {
   if (state_dict) {

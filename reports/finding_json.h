@@ -14,6 +14,8 @@ namespace ckptlint::reports {
 /// The state dict's path as an array, or null when the finding has none.
 void writeStateDictPath(JsonWriter& json, const std::optional<ObjectPath>& state_dict);
 void writeStringList(JsonWriter& json, const std::vector<std::string>& strings);
+/// {"op": "rename-key", "from", "to"} or {"op": "drop-key", "key"}
+void writeEdit(JsonWriter& json, const Edit& edit);
 /// [{"applicability", "description", "edits": [{"op": "rename-key", "from", "to"} | {"op": "drop-key", "key"}]}]
 void writeFixes(JsonWriter& json, const std::vector<Fix>& fixes);
 

@@ -10,8 +10,9 @@ namespace ckptlint::cli {
 const std::vector<Command>& commands() {
   static const std::vector<Command> kCommands = {
       {"check", "lint checkpoints against a model definition: keys, prefixes, shapes, dtypes, devices",
-       "ckptlint check SNAPSHOT... [--model DEF] [--format text|json|sarif|github] [--output FORMAT:FILE]...\n"
-       "                      [--select IDS] [--ignore IDS] [--fail-on error|warning|note|never] [--state-dict PATH]",
+       "ckptlint check SNAPSHOT|DIR... [--model DEF] [--format text|json|sarif|github] [--output FORMAT:FILE]...\n"
+       "                      [--select IDS] [--ignore IDS] [--fail-on error|warning|note|never] [--state-dict PATH] [-j N]\n"
+       "                      [--diff | --apply [-o OUT [--force] | --backup-suffix SUFFIX | --no-backup]] [--unsafe-fixes]",
        addCheckOptions, runCheck},
       {"inspect", "show what a checkpoint holds: records, globals, state dicts, tensors",
        "ckptlint inspect FILE [--format text|json] [--state-dict PATH]", addInspectOptions, runInspect},

@@ -4,6 +4,7 @@
 #include <iostream>
 #include <sstream>
 
+#include "linter/cli/same_file.h"
 #include "linter/io/atomic_write.h"
 
 namespace ckptlint::cli {
@@ -48,6 +49,20 @@ Result<std::vector<ReportOutput>> parseReportOutputs(const po::variables_map& op
     outputs.push_back(std::move(output));
   }
   return outputs;
+}
+
+std::optional<std::string> checkOutputsAreNotInputs(const std::vector<ReportOutput>& outputs,
+                                                    const std::vector<CheckInput>& inputs) {
+  for (const ReportOutput& output : outputs) {
+    if (output.file.empty()) continue;
+    for (const CheckInput& input : inputs) {
+      if (wouldReplace(output.file, input.path)) {
+        return "--output " + output.format + ":" + output.file + " would replace the checked file " + input.path +
+               " with the report; name another file";
+      }
+    }
+  }
+  return std::nullopt;
 }
 
 bool needsArtifactHashes(const std::vector<ReportOutput>& outputs) {

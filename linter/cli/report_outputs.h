@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "linter/cli/check_inputs.h"
 #include "linter/cli/command_table.h"
 #include "linter/core/result.h"
 #include "reports/check_report.h"
@@ -18,6 +19,11 @@ struct ReportOutput {
 
 /// stdout's format first, then every --output in order. Unknown formats are errors.
 Result<std::vector<ReportOutput>> parseReportOutputs(const po::variables_map& options);
+
+/// Refuses an --output FILE that is one of the checked files (a typo would replace a
+/// checkpoint with its report).
+std::optional<std::string> checkOutputsAreNotInputs(const std::vector<ReportOutput>& outputs,
+                                                    const std::vector<CheckInput>& inputs);
 
 /// SARIF records each file's sha-256, which reads every byte: only then is it computed.
 bool needsArtifactHashes(const std::vector<ReportOutput>& outputs);

@@ -28,6 +28,9 @@ struct Edit {
 
 std::string_view editOpName(Edit::Op op);  // "rename-key", "drop-key"
 
+/// "124 keys renamed, 1 dropped" (parts that are zero left out; "no keys changed" when empty).
+std::string describeEdits(const std::vector<Edit>& edits);
+
 enum class Applicability { kSafe, kUnsafe };
 std::string_view applicabilityName(Applicability applicability);  // "safe", "unsafe"
 
