@@ -6,6 +6,7 @@
 #include <map>
 #include <utility>
 
+#include "linter/core/text.h"
 #include "rules/all_rules.h"
 #include "rules/rule_helpers.h"
 #include "rules/weights_only_allowlist.h"
@@ -20,6 +21,17 @@ bool matchesAny(const std::vector<std::string>& patterns, const GlobalReference&
     if (matchesGlobalPattern(pattern, global.module, global.name)) return true;
   }
   return false;
+}
+
+// LibTorch's unpickler reads a TorchScript archive's data.pkl, constants.pkl and code/'s
+// .debug_pkl records (torch.load hands such files to torch.jit.load): it resolves __torch__ classes to the archive's own
+// TorchScript classes and runs the torch.jit._pickle helpers itself; it imports nothing.
+bool isTorchScriptName(const Checkpoint& checkpoint, const GlobalReference& global) {
+  const bool read_by_libtorch = global.record == "data.pkl" || global.record == "constants.pkl" ||
+                                (startsWith(global.record, "code/") && endsWith(global.record, ".debug_pkl"));
+  if (checkpoint.format != "torchscript" || !read_by_libtorch) return false;
+  return global.module == "__torch__" || startsWith(global.module, "__torch__.") ||
+         global.module == "torch.jit._pickle";
 }
 
 Verdict judge(const GlobalReference& global, const RuleSettings* settings) {
@@ -44,6 +56,7 @@ std::vector<GlobalUse> usesWithVerdict(const CheckContext& context, Verdict want
   std::vector<GlobalUse> uses;
   std::map<std::pair<std::string, std::string>, std::size_t> index;
   for (const GlobalReference& global : context.checkpoint.globals) {
+    if (isTorchScriptName(context.checkpoint, global)) continue;
     if (judge(global, context.settings) != wanted) continue;
     if (!global.resolved) {
       uses.push_back({&global, 1});

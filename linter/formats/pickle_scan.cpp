@@ -32,6 +32,15 @@ void addGlobals(const pickle::Pickle& parsed, const std::string& record, Checkpo
   for (ReadIssue& issue : unresolved.take()) checkpoint.issues.push_back(std::move(issue));
 }
 
+void noteLatin1Strings(const pickle::Pickle& parsed, const std::string& record, Checkpoint& checkpoint) {
+  if (parsed.latin1Strings() == 0) return;
+  addIssue(checkpoint, ReadIssue::Kind::kLatin1Strings, record, parsed.firstLatin1Offset(),
+           record + " holds " + std::to_string(parsed.latin1Strings()) +
+               " Python 2 byte strings that are not UTF-8 (first at offset " +
+               std::to_string(parsed.firstLatin1Offset()) +
+               "), read as Latin-1: torch.load needs encoding='latin1' for this file");
+}
+
 void scanTrailingPickles(std::string_view bytes, uint64_t start, const std::string& record, Checkpoint& checkpoint,
                          const ScanLimits& limits) {
   for (uint64_t count = 0; start < bytes.size(); ++count) {

@@ -46,6 +46,9 @@ class InflateBudget {
 /// each unresolved STACK_GLOBAL.
 void addGlobals(const pickle::Pickle& parsed, const std::string& record, Checkpoint& checkpoint);
 
+/// A kLatin1Strings issue when `parsed` holds Python 2 byte strings that are not UTF-8.
+void noteLatin1Strings(const pickle::Pickle& parsed, const std::string& record, Checkpoint& checkpoint);
+
 /// Reads pickles back to back from `start` to the end of `bytes` (the data after a STOP, or a
 /// record holding several pickles), adding their globals. Bytes that are not a readable pickle
 /// become a kUnreadablePickle issue; nothing here fails the read.

@@ -53,43 +53,15 @@ bool readIntTuple(const Value* value, std::vector<int64_t>* out) {
   return true;
 }
 
-struct Storage {
-  std::optional<DType> dtype;  // nullopt for UntypedStorage
-  std::string key;
-  std::string location;
-  int64_t numel = 0;           // elements of dtype, or bytes when untyped
-};
+using Storage = StorageId;
 
-// ('storage', storage_type, key, location, numel[, view_metadata]) -- the zip format's 5-tuple
-// and the legacy format's 6-tuple.
+// The persistent id a rebuild call's first argument holds.
 Result<Storage> readStorage(const Value* value, const std::string& function) {
   if (value == nullptr || value->kind != ValueKind::kPersistentId || value->items.empty()) {
     return argumentError(function, "first argument is not a storage (persistent id)");
   }
-  const Value* pid = value->items[0];
-  if (pid->kind != ValueKind::kTuple || pid->items.size() < 5) {
-    return argumentError(function, "storage persistent id is not a 5-tuple");
-  }
-  const Args& fields = pid->items;
-  const bool tagged = (fields[0]->kind == ValueKind::kString || fields[0]->kind == ValueKind::kBytes) &&
-                      fields[0]->text == "storage";
-  if (!tagged) return argumentError(function, "persistent id does not start with 'storage'");
-  const Value* type = fields[1];
-  if (type->kind != ValueKind::kGlobal || type->name.find("Storage") == std::string::npos) {
-    return argumentError(function, "persistent id names no storage class");
-  }
-  Storage storage;
-  if (!isUntypedStorage(type->name)) {
-    storage.dtype = dtypeFromStorageClass(type->name);
-    if (!storage.dtype) return argumentError(function, "unknown storage class " + type->dottedName());
-  }
-  if (!fields[2]->isString()) return argumentError(function, "storage key is not a string");
-  if (!fields[3]->isString()) return argumentError(function, "storage location is not a string");
-  if (!readInt(fields[4], &storage.numel) || storage.numel < 0) {
-    return argumentError(function, "storage size is not a non-negative integer");
-  }
-  storage.key = fields[2]->text;
-  storage.location = fields[3]->text;
+  Result<Storage> storage = readStorageId(*value->items[0]);
+  if (!storage) return argumentError(function, storage.error().message);
   return storage;
 }
 
@@ -147,7 +119,8 @@ Recognized denseTensor(const std::string& function, const Args& args) {
   if (mulOverflows(static_cast<uint64_t>(storage->numel), element_size, &tensor.storage_nbytes)) {
     return argumentError(function, "storage size overflows");
   }
-  tensor.storage_key = storage->key;
+  // A legacy view is a storage of its own to torch (a slice of `key`'s); the reader resolves it.
+  tensor.storage_key = storage->view ? storage->view->key : storage->key;
   tensor.device = storage->location;
   return std::optional<TensorInfo>(std::move(tensor));
 }
@@ -229,6 +202,46 @@ Recognized recognizeValue(const Value& value, int depth) {
 }
 
 }  // namespace
+
+// ('storage', storage_type, key, location, numel[, view_metadata]) -- the zip format's 5-tuple
+// and the legacy format's 6-tuple.
+Result<StorageId> readStorageId(const Value& pid) {
+  if (pid.kind != ValueKind::kTuple || pid.items.size() < 5) {
+    return makeError("storage persistent id is not a 5-tuple");
+  }
+  const Args& fields = pid.items;
+  const bool tagged = (fields[0]->kind == ValueKind::kString || fields[0]->kind == ValueKind::kBytes) &&
+                      fields[0]->text == "storage";
+  if (!tagged) return makeError("persistent id does not start with 'storage'");
+  const Value* type = fields[1];
+  if (type->kind != ValueKind::kGlobal || type->name.find("Storage") == std::string::npos) {
+    return makeError("persistent id names no storage class");
+  }
+  StorageId storage;
+  if (!isUntypedStorage(type->name)) {
+    storage.dtype = dtypeFromStorageClass(type->name);
+    if (!storage.dtype) return makeError("unknown storage class " + type->dottedName());
+  }
+  if (!fields[2]->isString()) return makeError("storage key is not a string");
+  if (!fields[3]->isString()) return makeError("storage location is not a string");
+  if (!readInt(fields[4], &storage.numel) || storage.numel < 0) {
+    return makeError("storage size is not a non-negative integer");
+  }
+  storage.key = fields[2]->text;
+  storage.location = fields[3]->text;
+  if (fields.size() > 5 && fields[5]->kind != ValueKind::kNone) {
+    const Value& view = *fields[5];
+    StorageId::View parsed;
+    if (view.kind != ValueKind::kTuple || view.items.size() != 3 || !view.items[0]->isString() ||
+        !readInt(view.items[1], &parsed.offset) || !readInt(view.items[2], &parsed.numel) || parsed.offset < 0 ||
+        parsed.numel < 0) {
+      return makeError("storage view metadata is not (key, offset, size)");
+    }
+    parsed.key = view.items[0]->text;
+    storage.view = std::move(parsed);
+  }
+  return storage;
+}
 
 Recognized recognizeTensor(const Value& value) { return recognizeValue(value, 0); }
 

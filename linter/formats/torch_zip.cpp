@@ -9,6 +9,8 @@
 #include "linter/core/text.h"
 #include "linter/formats/object_walk.h"
 #include "linter/formats/pickle_scan.h"
+#include "linter/formats/storage_checks.h"
+#include "linter/formats/torchscript.h"
 
 namespace ckptlint::formats {
 namespace {
@@ -47,10 +49,12 @@ class TorchZipReader {
     Result<pickle::Pickle> parsed = pickle::readPickle(bytes->bytes());
     if (!parsed) return makeError("data.pkl: " + parsed.error().message);
     takePickleFacts(*parsed, bytes->bytes());
-    Result<ObjectContents> contents = walkObjectTree(*parsed->root());
+    Result<ObjectContents> contents = torchscript_ ? readScriptModules(*parsed->root(), readText())
+                                                   : walkObjectTree(*parsed->root());
     if (!contents) return makeError("data.pkl: " + contents.error().message);
     checkpoint_.tensors = std::move(contents->tensors);
     checkpoint_.state_dicts = std::move(contents->state_dicts);
+    checkpoint_.optimizer_states = std::move(contents->optimizer_states);
     appendIssues(std::move(contents->issues));
     if (auto error = locateStorages()) return *error;
     noteUnusedStorages();
@@ -75,13 +79,7 @@ class TorchZipReader {
                "data.pkl has " + std::to_string(record.size() - parsed.endOffset()) + " bytes after the pickle's STOP");
       scanTrailingPickles(record, parsed.endOffset(), "data.pkl", checkpoint_);
     }
-    if (parsed.latin1Strings() > 0) {
-      addIssue(ReadIssue::Kind::kLatin1Strings, "data.pkl", parsed.firstLatin1Offset(),
-               "data.pkl holds " + std::to_string(parsed.latin1Strings()) +
-                   " Python 2 byte strings that are not UTF-8 (first at offset " +
-                   std::to_string(parsed.firstLatin1Offset()) +
-                   "), read as Latin-1: torch.load needs encoding='latin1' for this file");
-    }
+    noteLatin1Strings(parsed, "data.pkl", checkpoint_);
   }
 
   void addIssue(ReadIssue::Kind kind, std::string record, uint64_t offset, std::string message) {
@@ -136,8 +134,10 @@ class TorchZipReader {
   }
 
   std::optional<Error> rejectOtherZipKinds() {
+    // torch.jit.load needs constants.pkl; torch.save never writes it.
     if (record("constants.pkl") != nullptr) {
-      return makeError("a TorchScript archive (torch.jit.save): reading it as a snapshot is not supported yet");
+      torchscript_ = true;
+      checkpoint_.format = "torchscript";
     }
     if (record(".data/extern_modules") != nullptr) {
       return makeError("a torch.package archive: not supported");
@@ -224,19 +224,7 @@ class TorchZipReader {
   }
 
   void noteViewOutsideStorage(const TensorInfo& tensor) {
-    const std::optional<uint64_t> needed = storageBytesNeeded(tensor);
-    const std::string record = "data/" + tensor.storage_key;
-    if (!needed) {
-      tensor_issues_.add({ReadIssue::Kind::kViewOutOfBounds, record, 0,
-                          displayPath(tensor.path) + ": negative or overflowing strides; torch.load refuses this view",
-                          tensor.path});
-    } else if (*needed > tensor.storage_nbytes) {
-      tensor_issues_.add({ReadIssue::Kind::kViewOutOfBounds, record, 0,
-                          displayPath(tensor.path) + ": the view reaches " + std::to_string(*needed) +
-                              " bytes into a storage of " + std::to_string(tensor.storage_nbytes) +
-                              "; torch.load refuses it",
-                          tensor.path});
-    }
+    if (auto issue = viewOutsideStorage(tensor, "data/" + tensor.storage_key)) tensor_issues_.add(std::move(*issue));
   }
 
   // Storage bytes no tensor points at: tensors inside objects ckptlint does not take apart
@@ -323,10 +311,26 @@ class TorchZipReader {
 
   const io::ZipEntry* record(const std::string& name) const { return zip_.find(root_ + name); }
 
+  // TorchScript class sources (code/...), read whole (they are small, often deflated) within
+  // the inflate budget, their CRC checked.
+  ArchiveTextReader readText() {
+    return [this](const std::string& name) -> Result<std::optional<std::string>> {
+      if (auto error = rejectAmbiguous(name)) return *error;
+      const io::ZipEntry* entry = record(name);
+      if (entry == nullptr) return std::optional<std::string>();
+      if (!budget_.take(*entry)) return makeError("the file's records inflate to more than ckptlint reads for one file");
+      Result<io::RecordBytes> bytes = zip_.read(*entry);
+      if (!bytes) return bytes.error();
+      checkCrc(*entry, bytes->bytes());
+      return std::optional<std::string>(std::string(bytes->bytes()));
+    };
+  }
+
   io::ZipArchive zip_;
   TorchZipOptions options_;
   std::string root_;
   Checkpoint checkpoint_;
+  bool torchscript_ = false;  // a torch.jit.save archive: data.pkl holds a module tree
   BoundedIssues tensor_issues_{100, "tensors and their storages"};
   std::unordered_set<const io::ZipEntry*> used_storage_records_;
   std::unordered_set<uint64_t> crc_checked_data_;  // data offsets of records whose CRC was checked

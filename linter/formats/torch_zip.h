@@ -22,7 +22,8 @@ struct TorchZipOptions {
   bool check_crc = false;
 };
 
-/// Reads the directory and data.pkl of a torch.save zip, and scans the archive's other pickles;
+/// Reads the directory and data.pkl of a torch.save zip (or of a TorchScript archive, format
+/// "torchscript": its module tree, see torchscript.h), and scans the archive's other pickles;
 /// tensor bytes are not touched unless options.check_crc.
 /// `file` must stay mapped while the result is used; local headers are read through
 /// `header_reader` when given (see io::HeaderReader).

@@ -6,8 +6,10 @@ Standard library only. Exits 1 if any file fails or if no file was compared.
 """
 import _compat_pickle
 import argparse
+import io
 import json
 import os
+import pickle
 import pickletools
 import struct
 import subprocess
@@ -19,6 +21,8 @@ FIELDS = ("path", "dtype", "shape", "stride", "storage_offset", "parameter")
 # truth.json predates them). storage_nbytes is torch's Storage.nbytes(): it checks dtype sizes.
 OPTIONAL_FIELDS = ("requires_grad", "storage_nbytes")
 ZIP_MAGIC = b"PK\x03\x04"
+LEGACY_MAGIC = b"\x80"  # a legacy (non-zip) torch.save file starts with the pickle of its magic number
+LEGACY_PICKLES = ("magic pickle", "protocol pickle", "sys_info pickle", "main pickle", "storage key pickle")
 MAX_DIFFS = 5
 
 
@@ -107,9 +111,105 @@ def compare_globals(path, output):
             expected.append([pos, module, attribute])
         elif opcode.name == "STACK_GLOBAL":
             expected.append([pos, None, None])
-    got = [[g.get("offset"), g.get("module"), g.get("name")] for g in output.get("global_references", [])]
+    # other pickles of the archive (TorchScript's constants.pkl, .debug_pkl) come after data.pkl's
+    got = [[g.get("offset"), g.get("module"), g.get("name")] for g in output.get("global_references", [])
+           if g.get("record") == "data.pkl"]
     got = [[o, None, None] if e[1] is None else [o, m, n] for (o, m, n), e in zip(got, expected)] + got[len(expected):]
     return [] if same(expected, got) else [f"global references differ: expected {expected[:5]}, got {got[:5]}"]
+
+
+def python_global(opcode, arg, protocol):
+    """(module, name) of a GLOBAL/INST as Python 3's unpickler imports it (protocol < 3 renames)."""
+    module, attribute = arg.split(" ", 1)
+    if protocol < 3:
+        module, attribute = _compat_pickle.NAME_MAPPING.get((module, attribute), (module, attribute))
+        module = _compat_pickle.IMPORT_MAPPING.get(module, module)
+    return module, attribute
+
+
+class NoGlobals(pickle.Unpickler):
+    """Loads plain data only (the storage key list), never importing anything."""
+
+    def find_class(self, module, name):
+        raise pickle.UnpicklingError(f"global {module}.{name} in the storage key list")
+
+
+def legacy_layout(path):
+    """The five pickles of a legacy file (name, start, end, global references at file offsets)
+    and each listed storage's data offset and size, read with pickletools and struct."""
+    with open(path, "rb") as f:
+        data = f.read()
+    stream, pickles, globals_ = io.BytesIO(data), [], []
+    for name in LEGACY_PICKLES:
+        start, protocol = stream.tell(), 0
+        for opcode, arg, pos in pickletools.genops(stream):
+            if opcode.name == "PROTO":
+                protocol = arg
+            if opcode.name in ("GLOBAL", "INST"):
+                globals_.append([name, pos, *python_global(opcode, arg, protocol)])
+            elif opcode.name == "STACK_GLOBAL":
+                globals_.append([name, pos, None, None])
+        pickles.append({"name": name, "data_offset": start, "size": stream.tell() - start})
+        if name == "storage key pickle":
+            stream.seek(start)
+            keys = NoGlobals(stream).load()
+    return data, pickles, globals_, keys
+
+
+def compare_legacy(path, output):
+    """Records (the five pickles, then each storage's bytes), global references of every pickle,
+    and each tensor's storage data_offset, against Python's own reading of the file."""
+    data, pickles, expected_globals, keys = legacy_layout(path)
+    problems = []
+    expected_records, pos = list(pickles), pickles[-1]["data_offset"] + pickles[-1]["size"]
+    got_records = [{k: r.get(k) for k in ("name", "data_offset", "size")} for r in output.get("records", [])]
+    by_name = {r["name"]: r for r in got_records}
+    for key in keys:
+        count, = struct.unpack_from("<q", data, pos)
+        record = by_name.get("storage:" + key, {})
+        # the element size comes from the persistent id; Python checks the count and the layout
+        size = record.get("size")
+        if size is None or (count and size % count) or (not count and size):
+            problems.append(f"storage {key}: count {count} in the file, ckptlint says {size} bytes")
+            return problems
+        expected_records.append({"name": "storage:" + key, "data_offset": pos + 8, "size": size})
+        pos += 8 + size
+    if pos != len(data):
+        problems.append(f"storages end at {pos}, the file at {len(data)}")
+    if not same(expected_records, got_records):
+        problems.append(f"records differ: expected {json.dumps(expected_records)[:300]}, "
+                        f"got {json.dumps(got_records)[:300]}")
+    ranges = {r["name"]: (r["data_offset"], r["data_offset"] + r["size"]) for r in expected_records}
+    for tensor in output.get("tensors", []):
+        storage = tensor.get("storage")
+        if storage and storage.get("data_offset") is not None:
+            start, end = storage["data_offset"], storage["data_offset"] + storage.get("record_size", 0)
+            # a storage starts where its record does; a legacy view's slice lies inside one
+            where = ranges.get("storage:" + storage["key"])
+            inside = (where is not None and start == where[0]) or (
+                where is None and any(a <= start and end <= b for name, (a, b) in ranges.items()
+                                      if name.startswith("storage:")))
+            if not inside or storage.get("record_size") != storage.get("nbytes"):
+                problems.append(f"tensor {tensor['path']}: storage bytes {start}..{end} are not those of storage "
+                                f"{storage['key']} ({where})")
+                break
+    got = [[g.get("record"), g.get("offset"), g.get("module"), g.get("name")] for g in output.get("global_references", [])]
+    got = [[r, o, None, None] if e[2] is None else [r, o, m, n]
+           for (r, o, m, n), e in zip(got, expected_globals)] + got[len(expected_globals):]
+    if not same(expected_globals, got):
+        problems.append(f"global references differ: expected {expected_globals[:5]}, got {got[:5]}")
+    return problems
+
+
+def compare_parameters_and_buffers(entry, actual):
+    """The corpus's TorchScript truth: named_parameters() and named_buffers() (key, dtype, shape)
+    against the state dict's tensors and their kind, in any order."""
+    expected = sorted([dict(e, kind="parameter") for e in entry.get("parameters", [])] +
+                      [dict(e, kind="buffer") for e in entry.get("buffers", [])], key=lambda e: e["key"])
+    got = sorted([{"key": t["path"][-1], "dtype": t["dtype"], "shape": t["shape"],
+                   "kind": "parameter" if t["parameter"] else "buffer"} for t in actual], key=lambda e: e["key"])
+    return [] if same(expected, got) else [f"parameters and buffers differ: expected {json.dumps(expected)[:300]}, "
+                                           f"got {json.dumps(got)[:300]}"]
 
 
 def compare_state_dicts(expected_paths, output):
@@ -127,8 +227,8 @@ def compare_locations(expected, output):
     return [] if got == expected else [f"storage locations: expected {expected}, got {got}"]
 
 
-def run_inspect(binary, path):
-    proc = subprocess.run([binary, "inspect", "--format", "json", path],
+def run_inspect(binary, path, *extra):
+    proc = subprocess.run([binary, "inspect", "--format", "json", *extra, path],
                           capture_output=True, text=True, timeout=120)
     if proc.returncode != 0:
         raise RuntimeError(f"exit code {proc.returncode}; stderr: {proc.stderr.strip()}")
@@ -155,9 +255,11 @@ def main():
     compared = failed = 0
     for name, entry in truth.items():
         path = os.path.join(args.dir, name)
-        if entry.get("loader") != "torch.load":
+        if entry.get("loader") not in ("torch.load", "torch.jit.load"):
             print(f"skip {name}: loader is {entry.get('loader')}")
             continue
+        # TorchScript: the truth is torch.jit.load(f).state_dict(), the state dict at the root
+        script = entry["loader"] == "torch.jit.load"
         try:
             with open(path, "rb") as f:
                 magic = f.read(4)
@@ -166,22 +268,34 @@ def main():
             compared += 1
             failed += 1
             continue
-        if magic != ZIP_MAGIC:
-            print(f"skip {name}: not a zip checkpoint")
+        legacy = magic.startswith(LEGACY_MAGIC)
+        if magic != ZIP_MAGIC and not legacy:
+            print(f"skip {name}: not a zip or legacy checkpoint")
             continue
 
         compared += 1
         try:
             output = run_inspect(args.ckptlint, path)
-            problems = compare_tensors(entry["tensors"], output.get("tensors", []))
+            if script:
+                problems = [] if output.get("format") == "torchscript" else [f"format is {output.get('format')}"]
+                state_dict = run_inspect(args.ckptlint, path, "--state-dict", "[]")
+                if "tensors" in entry:
+                    problems += compare_tensors(entry["tensors"], state_dict.get("tensors", []))
+                else:
+                    problems += compare_parameters_and_buffers(entry, state_dict.get("tensors", []))
+            else:
+                problems = compare_tensors(entry["tensors"], output.get("tensors", []))
             if "state_dicts" in entry:
                 sd_problems, extras = compare_state_dicts(entry["state_dicts"], output)
                 problems += sd_problems
                 problems += [f"extra state dict candidate {json.dumps(p)}" for p in extras]
             if "locations" in entry:
                 problems += compare_locations(entry["locations"], output)
-            problems += compare_records(path, output)
-            problems += compare_globals(path, output)
+            if legacy:
+                problems += compare_legacy(path, output)
+            else:
+                problems += compare_records(path, output)
+                problems += compare_globals(path, output)
         except (RuntimeError, OSError, subprocess.TimeoutExpired) as e:
             problems = [f"ckptlint inspect failed: {e}"]
         if problems:
@@ -190,7 +304,8 @@ def main():
             for p in problems:
                 print(f"    {p}")
         else:
-            print(f"PASS {name} ({len(entry['tensors'])} tensors)")
+            count = len(entry['tensors']) if 'tensors' in entry else len(entry['parameters']) + len(entry['buffers'])
+            print(f"PASS {name} ({count} tensors)")
 
     print(f"{compared - failed}/{compared} files passed")
     if compared == 0:

@@ -2,7 +2,7 @@
 """Check that `ckptlint inspect` fails closed on unreadable inputs.
 
 Usage: test_errors.py --ckptlint BIN --workdir DIR [--sample ZIP_CHECKPOINT] [--legacy LEGACY_FILE]
-                      [--truncate SMALL_CHECKPOINT]
+                      [--truncate SMALL_CHECKPOINT]...
 Standard library only. For every bad input, `inspect` (text and JSON) must exit 2, print
 nothing on stdout and exactly one stderr line "ckptlint: error: FILE: ...". With --truncate,
 every proper prefix of that file must fail the same way (never a crash, never "clean").
@@ -14,7 +14,6 @@ import os
 import pickle
 import random
 import re
-import shutil
 import struct
 import subprocess
 import sys
@@ -89,7 +88,10 @@ def make_cases(workdir, sample, legacy):
         print("skip truncated-sample cases: no --sample given")
     if legacy:
         # a neutral name: the message, not the path, must say "legacy"
-        yield "legacy (non-zip) torch file", shutil.copy(legacy, j("old-format.pt")), {"legacy"}
+        with open(legacy, "rb") as f:
+            data = f.read()
+        yield "legacy (non-zip) torch file cut inside its last storage", \
+            write(j("old-format.pt"), data[:-3]), {"legacy"}
     else:
         print("skip legacy case: no --legacy given")
 
@@ -136,7 +138,8 @@ def main():
     ap.add_argument("--workdir", required=True)
     ap.add_argument("--sample", help="a real torch zip checkpoint to truncate")
     ap.add_argument("--legacy", help="a legacy (non-zip) torch.save file")
-    ap.add_argument("--truncate", help="a small real checkpoint; every proper prefix must fail cleanly")
+    ap.add_argument("--truncate", action="append", default=[],
+                    help="a small real checkpoint; every proper prefix must fail cleanly (repeatable)")
     args = ap.parse_args()
     os.makedirs(args.workdir, exist_ok=True)
 
@@ -150,10 +153,10 @@ def main():
             for p in problems:
                 print(f"    {p}")
             failed += bool(problems)
-    if args.truncate:
+    for source in args.truncate:
         total += 1
-        problems = truncation_sweep(args.ckptlint, args.truncate, args.workdir)
-        print(f"{'FAIL' if problems else 'PASS'} every truncation of {os.path.basename(args.truncate)}")
+        problems = truncation_sweep(args.ckptlint, source, args.workdir)
+        print(f"{'FAIL' if problems else 'PASS'} every truncation of {os.path.basename(source)}")
         for p in problems[:10]:
             print(f"    {p}")
         failed += bool(problems)
