@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "linter/core/state_dict_roles.h"
 #include "linter/core/text.h"
 
 namespace ckptlint {
@@ -48,18 +49,29 @@ StateDictChoice chooseStateDict(const Checkpoint& checkpoint, const std::optiona
     choice.problem = "no mapping of string keys to tensors found";
     return choice;
   }
-  // Candidates arrive ordered: the root, then conventional keys, then the rest.
+  // Candidates arrive ordered by role (state_dict_roles.h): the root, the model's weights,
+  // alternates such as EMA copies, the rest.
   const StateDict& first = checkpoint.state_dicts.front();
   choice.chosen = &first;
   for (const StateDict& candidate : checkpoint.state_dicts) {
     if (&candidate == &first) continue;
     choice.other_candidates.push_back(&candidate);
   }
-  const bool rival = checkpoint.state_dicts.size() > 1 && !first.path.empty() &&
-                     checkpoint.state_dicts[1].conventional == first.conventional;
-  if (rival) {
+  if (first.path.empty() || choice.other_candidates.empty()) return choice;
+  const StateDictRole role = stateDictRole(first.path);
+  choice.ambiguous = stateDictRole(choice.other_candidates.front()->path) == role;
+  if (choice.ambiguous) {
     choice.problem = "several state dicts could be meant; checked " + displayPath(first.path) + ", also found";
     for (const StateDict* other : choice.other_candidates) choice.problem += " " + displayPath(other->path);
+  } else if (role == StateDictRole::kModel) {
+    std::string alternates;
+    for (const StateDict* other : choice.other_candidates) {
+      if (stateDictRole(other->path) == StateDictRole::kAlternate) alternates += " " + displayPath(other->path);
+    }
+    if (!alternates.empty()) {
+      choice.problem = "checked the model's weights at " + displayPath(first.path) +
+                       "; passed over the alternate (EMA or second-model) weights at" + alternates;
+    }
   }
   return choice;
 }

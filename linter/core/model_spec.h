@@ -23,6 +23,11 @@ struct ModelEntry {
 std::string_view kindName(ModelEntry::Kind kind);  // "parameter", "buffer"
 std::optional<ModelEntry::Kind> kindFromName(std::string_view name);
 
+/// A state dict does not say which tensors are buffers: the buffers of torch.nn's
+/// BatchNorm/InstanceNorm layers (running_mean, running_var, num_batches_tracked), by far the
+/// commonest, are recognised by name; any other key is taken for a parameter.
+ModelEntry::Kind guessKindFromKey(std::string_view key);
+
 struct ModelSpec {
   std::string source;       // the file it was read from
   std::string source_kind;  // "spec", "checkpoint", "torchscript"

@@ -8,17 +8,6 @@
 
 namespace ckptlint::model {
 
-ModelEntry::Kind guessKindFromKey(std::string_view key) {
-  // The buffers of torch.nn's BatchNorm/InstanceNorm layers, by far the commonest; a buffer
-  // of another name is reported as a parameter.
-  static constexpr std::array<std::string_view, 3> kBufferNames = {"running_mean", "running_var",
-                                                                   "num_batches_tracked"};
-  for (std::string_view buffer : kBufferNames) {
-    if (key == buffer || endsWith(key, "." + std::string(buffer))) return ModelEntry::Kind::kBuffer;
-  }
-  return ModelEntry::Kind::kParameter;
-}
-
 Result<ModelSpec> specFromCheckpoint(const Checkpoint& checkpoint, const std::optional<ObjectPath>& state_dict) {
   const StateDictChoice choice = chooseStateDict(checkpoint, state_dict);
   if (choice.chosen == nullptr) {
@@ -29,7 +18,7 @@ Result<ModelSpec> specFromCheckpoint(const Checkpoint& checkpoint, const std::op
     }
     return makeError(message);
   }
-  if (!state_dict && !choice.problem.empty()) {
+  if (!state_dict && choice.ambiguous) {
     std::string message = "several state dicts could be the model's: " + displayPath(choice.chosen->path);
     for (const StateDict* other : choice.other_candidates) message += ", " + displayPath(other->path);
     return makeError(message + "; choose one with --state-dict");

@@ -18,10 +18,8 @@ namespace ckptlint::model {
 /// Kind: a tensor saved as torch.nn.Parameter is a parameter. A plain state_dict() marks
 /// nothing (it holds detached tensors), so the rest is guessed from the name: keys ending in
 /// running_mean, running_var or num_batches_tracked (BatchNorm's buffers) are buffers, all
-/// others parameters. The kind is informational: no rule depends on it today.
+/// others parameters (guessKindFromKey, core/model_spec.h). CKL501 relies on it to line
+/// optimizer state up with parameters.
 Result<ModelSpec> specFromCheckpoint(const Checkpoint& checkpoint, const std::optional<ObjectPath>& state_dict);
-
-/// The name heuristic above, for a tensor not marked as a Parameter.
-ModelEntry::Kind guessKindFromKey(std::string_view key);
 
 }  // namespace ckptlint::model

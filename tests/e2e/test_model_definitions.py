@@ -214,12 +214,18 @@ def check_errors(exe, workdir, state_dict_path, torchscript_path):
     nested = os.path.join(workdir, "nested.pt")
     state = torch.load(state_dict_path)
     ema = type(state)((key, value.clone()) for key, value in state.items())  # not the same object
-    torch.save({"model": state, "ema": ema, "epoch": 1}, nested)
+    torch.save({"model": state, "state_dict": ema, "epoch": 1}, nested)
     code, _, err = run(exe, "spec", nested)
     check("two equally likely state dicts: exit 2, asks for --state-dict",
           code == 2 and "choose one with --state-dict" in err, (code, err))
-    code, document, err = spec_of(exe, nested, "--state-dict", "ema")
+    code, document, err = spec_of(exe, nested, "--state-dict", "state_dict")
     check("--state-dict picks the reference's state dict",
+          code == 0 and document and spec_entries(document) == entries_of(state.items()), (code, err))
+    with_ema = os.path.join(workdir, "with_ema.pt")
+    shorter_ema = type(state)(list(ema.items())[:-1])  # tells the two apart
+    torch.save({"model_ema": shorter_ema, "model": state, "epoch": 1}, with_ema)
+    code, document, err = spec_of(exe, with_ema)
+    check("the model's weights are taken over their EMA copy, whatever the key order",
           code == 0 and document and spec_entries(document) == entries_of(state.items()), (code, err))
     if torchscript_path:
         code, _, err = run(exe, "spec", torchscript_path, "--state-dict", "model")

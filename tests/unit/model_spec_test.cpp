@@ -252,10 +252,18 @@ TEST(SpecFromCheckpoint, UsesTheChosenStateDict) {
 }
 
 TEST(SpecFromCheckpoint, RefusesToGuessBetweenEquallyLikelyStateDicts) {
-  const Checkpoint checkpoint = checkpointWith({{std::string("model")}, {std::string("ema")}}, {"w"});
+  const Checkpoint checkpoint = checkpointWith({{std::string("model")}, {std::string("state_dict")}}, {"w"});
   const Result<ModelSpec> spec = specFromCheckpoint(checkpoint, std::nullopt);
   ASSERT_FALSE(spec.ok());
-  EXPECT_EQ(spec.error().message, "several state dicts could be the model's: model, ema; choose one with --state-dict");
+  EXPECT_EQ(spec.error().message, "several state dicts could be the model's: model, state_dict; choose one with --state-dict");
+}
+
+TEST(SpecFromCheckpoint, TakesTheModelsWeightsOverTheirEmaCopy) {
+  // Candidates arrive ordered by role (the walker sorts them): the model's weights first.
+  const Checkpoint checkpoint = checkpointWith({{std::string("state_dict")}, {std::string("state_dict_ema")}}, {"w"});
+  const Result<ModelSpec> spec = specFromCheckpoint(checkpoint, std::nullopt);
+  ASSERT_TRUE(spec.ok()) << spec.error().message;
+  EXPECT_EQ(spec->entries.size(), 1u);
 }
 
 TEST(SpecFromCheckpoint, NoStateDictIsAnError) {

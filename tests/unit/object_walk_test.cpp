@@ -83,6 +83,41 @@ TEST(ObjectWalk, ConventionalKeysComeFirstAndOptimizerStateIsNoCandidate) {
   EXPECT_FALSE(contents->state_dicts[1].conventional);
 }
 
+TEST(ObjectWalk, OptimizerStatesAreReadAsPlainData) {
+  // {"optimizer_states": [{"state": {0: {"step": t, "exp_avg": t}, 1: {"momentum_buffer": None}},
+  //                        "param_groups": [{"lr": 0.1, "params": [0]}, {"params": [1]}]},
+  //                       {"state": {"x": {}}, "param_groups": []}]}  (Lightning keeps a list)
+  PickleBuilder b;
+  b.emptyDict().unicode("optimizer_states").emptyList().mark();
+  b.emptyDict().unicode("state").emptyDict().binint1(0).emptyDict().mark().unicode("step");
+  tensorV2(b, "0", 1, {}, {});
+  b.unicode("exp_avg");
+  tensorV2(b, "1", 6, {2, 3}, {3, 1});
+  b.setitems().setitem().binint1(1).emptyDict().unicode("momentum_buffer").none().setitem().setitem().setitem();
+  b.unicode("param_groups").emptyList().mark();
+  b.emptyDict().unicode("lr").binint1(1).setitem().unicode("params").emptyList().mark().binint1(0).appends().setitem();
+  b.emptyDict().unicode("params").emptyList().mark().binint1(1).appends().setitem();
+  b.appends().setitem();
+  b.emptyDict().unicode("state").emptyDict().unicode("x").emptyDict().setitem().setitem();
+  b.unicode("param_groups").emptyList().setitem();
+  b.appends().setitem().stop();
+  Result<ObjectContents> contents = walk(b.bytes());
+  ASSERT_TRUE(contents.ok()) << contents.error().message;
+  ASSERT_EQ(contents->optimizer_states.size(), 2u);
+  const OptimizerState& first = contents->optimizer_states[0];
+  EXPECT_EQ(first.path, (ObjectPath{std::string("optimizer_states"), int64_t{0}}));
+  EXPECT_EQ(first.param_groups, (std::vector<std::vector<int64_t>>{{0}, {1}}));
+  EXPECT_TRUE(first.problem.empty()) << first.problem;
+  ASSERT_EQ(first.state.size(), 2u);
+  EXPECT_EQ(first.state[0].param_id, 0);
+  ASSERT_EQ(first.state[0].tensors.size(), 2u);
+  EXPECT_EQ(first.state[0].tensors[1].first, "exp_avg");
+  EXPECT_EQ(contents->tensors[first.state[0].tensors[1].second].shape, (std::vector<int64_t>{2, 3}));
+  EXPECT_TRUE(first.state[1].tensors.empty());  // momentum_buffer None: no tensor
+  EXPECT_EQ(contents->optimizer_states[1].problem, "'state' has a key that is not an integer parameter id");
+  EXPECT_TRUE(contents->state_dicts.empty());  // optimizer state is no state-dict candidate
+}
+
 TEST(ObjectWalk, ParameterAndV3AndMetaTensors) {
   PickleBuilder b;
   b.mark();
