@@ -315,6 +315,7 @@ class ZipDirectoryParser {
 
   void indexNames() {
     std::unordered_set<std::size_t> reported;
+    archive_.index_.reserve(archive_.entries_.size());  // no rehashing for 100k records
     for (std::size_t i = 0; i < archive_.entries_.size(); ++i) {
       const std::string& name = archive_.entries_[i].name;
       auto [slot, inserted] = archive_.index_.emplace(foldCase(name), i);
@@ -411,7 +412,10 @@ Result<ZipArchive> ZipArchive::read(std::string_view file, const ZipLimits& limi
   }
 }
 
-bool ZipArchive::isAmbiguous(std::string_view name) const { return ambiguous_folded_.count(foldCase(name)) != 0; }
+bool ZipArchive::isAmbiguous(std::string_view name) const {
+  // Asked once per tensor: the usual archive has no ambiguous name, so nothing to fold.
+  return !ambiguous_folded_.empty() && ambiguous_folded_.count(foldCase(name)) != 0;
+}
 
 const ZipEntry* ZipArchive::find(std::string_view name) const {
   const auto found = index_.find(foldCase(name));

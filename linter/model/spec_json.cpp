@@ -8,6 +8,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "linter/model/spec_json_fast.h"
+
 namespace ckptlint::model {
 namespace {
 
@@ -186,6 +188,8 @@ std::string entryLine(const ModelEntry& entry) {
 }  // namespace
 
 Result<ModelSpec> parseSpecJson(std::string_view text) {
+  // A valid spec takes one SAX pass; the validating reader below runs only to explain errors.
+  if (std::optional<ModelSpec> spec = readWellFormedSpec(text)) return std::move(*spec);
   try {
     return readDocument(text);
   } catch (const SpecError& error) {

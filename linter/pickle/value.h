@@ -4,7 +4,7 @@
 #pragma once
 
 #include <cstdint>
-#include <deque>
+#include <memory>
 #include <string>
 #include <utility>
 #include <vector>
@@ -53,19 +53,24 @@ struct Value {
 
 const char* kindName(ValueKind kind);
 
-/// Owns every node of one pickle's tree. Node addresses stay valid as it grows.
+/// Owns every node of one pickle's tree. Node addresses stay valid as it grows: nodes live in
+/// fixed chunks (a std::deque would allocate a block for every two nodes of this size).
 class ValueArena {
  public:
   Value* make(ValueKind kind, uint64_t offset) {
-    Value& value = nodes_.emplace_back();
+    if (size_ % kChunkNodes == 0) chunks_.push_back(std::make_unique<Value[]>(kChunkNodes));
+    Value& value = chunks_.back()[size_ % kChunkNodes];
+    ++size_;
     value.kind = kind;
     value.offset = offset;
     return &value;
   }
-  std::size_t size() const { return nodes_.size(); }
+  std::size_t size() const { return size_; }
 
  private:
-  std::deque<Value> nodes_;
+  static constexpr std::size_t kChunkNodes = 1024;
+  std::vector<std::unique_ptr<Value[]>> chunks_;
+  std::size_t size_ = 0;
 };
 
 /// Python's equality for the hashable scalars that act as dict keys (str, int, bool, None);
