@@ -1,6 +1,8 @@
 // JSON report of `ckptlint inspect`: one member per line, one array element per line, streamed
 // so that a checkpoint with 100,000 tensors never becomes a document in memory.
 #include "reports/inspect_report.h"
+
+#include "linter/core/state_dict_roles.h"
 #include "reports/json_writer.h"
 #include "reports/object_path_json.h"
 
@@ -13,7 +15,8 @@ void writeIntList(JsonWriter& json, const std::vector<int64_t>& values) {
   json.endArray();
 }
 
-void writeTensor(JsonWriter& json, const TensorInfo& tensor) {
+// Sharded checkpoints: the file holding a tensor's bytes, as Checkpoint::shards names it.
+void writeTensor(JsonWriter& json, const Checkpoint& checkpoint, const TensorInfo& tensor) {
   json.beginObject();
   json.key("path");
   writeObjectPath(json, tensor.path);
@@ -27,6 +30,7 @@ void writeTensor(JsonWriter& json, const TensorInfo& tensor) {
   json.key("parameter").value(tensor.is_parameter);
   json.key("requires_grad").value(tensor.requires_grad);
   json.key("rebuild").value(tensor.rebuild_function);
+  if (tensor.shard >= 0) json.key("shard").value(checkpoint.shards[static_cast<std::size_t>(tensor.shard)]);
   if (!tensor.storage_key.empty()) {
     json.key("storage").beginObject();
     json.key("key").value(tensor.storage_key);
@@ -70,7 +74,25 @@ void writeStateDict(JsonWriter& json, const StateDict& state_dict) {
   writeObjectPath(json, state_dict.path);
   json.key("tensors").value(uint64_t{state_dict.tensors.size()});
   json.key("conventional").value(state_dict.conventional);
+  json.key("role").value(roleName(stateDictRole(state_dict.path)));
   json.key("module_metadata").value(state_dict.has_metadata);
+  json.endObject();
+}
+
+void writeOptimizerState(JsonWriter& json, const OptimizerState& optimizer) {
+  json.beginObject();
+  json.key("path");
+  writeObjectPath(json, optimizer.path);
+  json.key("param_groups").beginArray();
+  uint64_t parameters = 0;
+  for (const std::vector<int64_t>& group : optimizer.param_groups) {
+    json.value(uint64_t{group.size()});
+    parameters += group.size();
+  }
+  json.endArray();
+  json.key("parameters").value(parameters);
+  json.key("parameters_with_state").value(uint64_t{optimizer.state.size()});
+  if (!optimizer.problem.empty()) json.key("problem").value(optimizer.problem);
   json.endObject();
 }
 
@@ -110,7 +132,15 @@ void writeInspectJson(const Checkpoint& checkpoint, std::ostream& out) {
   json.nextOnNewLine(2).key("pickle_protocol").value(checkpoint.pickle_protocol);
   writeList(json, "globals", checkpoint.distinctGlobals(), writeString);
   writeList(json, "state_dicts", checkpoint.state_dicts, writeStateDict);
-  writeList(json, "tensors", checkpoint.tensors, writeTensor);
+  writeList(json, "optimizer_states", checkpoint.optimizer_states, writeOptimizerState);
+  writeList(json, "tensors", checkpoint.tensors,
+            [&checkpoint](JsonWriter& out, const TensorInfo& tensor) { writeTensor(out, checkpoint, tensor); });
+  if (!checkpoint.shards.empty()) writeList(json, "shards", checkpoint.shards, writeString);
+  if (!checkpoint.metadata.empty()) {  // safetensors' __metadata__
+    json.nextOnNewLine(2).key("metadata").beginObject();
+    for (const auto& [key, value] : checkpoint.metadata) json.nextOnNewLine(4).key(key).value(value);
+    json.endObject(2);
+  }
   writeList(json, "records", checkpoint.records, writeRecord);
   writeList(json, "global_references", checkpoint.globals, writeReference);
   writeList(json, "notes", checkpoint.issues, writeIssueMessage);

@@ -14,12 +14,14 @@ Rule prefixMismatchRule();         // CKL104
 Rule renamedKeyRule();             // CKL105
 Rule shapeMismatchRule();          // CKL201
 Rule dtypeMismatchRule();          // CKL202
+Rule nonFiniteValuesRule();        // CKL203
 Rule deviceLocationRule();         // CKL204
 Rule unsafeGlobalRule();           // CKL301
 Rule weightsOnlyIncompatibleRule();  // CKL302
 Rule storageRecordMissingRule();   // CKL401
 Rule viewOutOfBoundsRule();        // CKL402
 Rule archiveInconsistencyRule();   // CKL403
+Rule optimizerStateMismatchRule();  // CKL501
 
 }  // namespace ckptlint::rules
 

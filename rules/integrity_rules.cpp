@@ -36,12 +36,22 @@ std::optional<Route> routeOf(Kind kind) {
     case Kind::kAmbiguousEndRecord: return Route{"CKL403"};
     // Bytes after a STOP are invisible to torch.load but not to other loaders.
     case Kind::kDataAfterStop: return Route{"CKL403"};
+    // Sharded sets: lost tensors are errors of the storage rule; an index that disagrees with
+    // shards that still hold every tensor is an inconsistency (loaders that read whole shards
+    // do not mind, loaders that follow the index do); total_size is informative only.
+    case Kind::kShardUnreadable:
+    case Kind::kShardKeyMissing: return Route{"CKL401"};
+    case Kind::kShardKeyDuplicate: return Route{"CKL403"};
+    case Kind::kShardKeyMisplaced:
+    case Kind::kShardKeyUnindexed: return Route{"CKL403", Level::kWarning};
+    case Kind::kShardTotalSize: return Route{"CKL403", Level::kNote};
     // Pickle bytes that could not be scanned make the file unreadable (CKL001, reported by the
     // CLI whatever is selected: fail closed).
     case Kind::kUnreadablePickle:
     case Kind::kUnresolvedGlobal:
     case Kind::kLatin1Strings:
     case Kind::kSharedObject:
+    case Kind::kForeignByteOrder:
     case Kind::kUnusedStorage: return std::nullopt;
   }
   return std::nullopt;
@@ -69,7 +79,7 @@ constexpr char kArchiveRule[] = "CKL403";
 
 Rule storageRecordMissingRule() {
   return defineRule(kStorageRule, "storage-record-missing", Level::kError,
-                    "a tensor's storage record is absent or shorter than its declared size",
+                    "a tensor's storage record is absent or shorter than its declared size (or its shard is missing)",
                     reportIssues<kStorageRule>);
 }
 
@@ -80,7 +90,8 @@ Rule viewOutOfBoundsRule() {
 
 Rule archiveInconsistencyRule() {
   return defineRule(kArchiveRule, "archive-inconsistency", Level::kError,
-                    "the zip archive is inconsistent: CRC, names, headers, flags, overlaps, data after a pickle",
+                    "the zip archive is inconsistent: CRC, names, headers, flags, overlaps, data after a pickle; "
+                    "or a shard index disagrees with its shards",
                     reportIssues<kArchiveRule>);
 }
 

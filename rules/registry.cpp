@@ -16,12 +16,14 @@ const std::vector<Rule>& allRules() {
         renamedKeyRule(),
         shapeMismatchRule(),
         dtypeMismatchRule(),
+        nonFiniteValuesRule(),
         deviceLocationRule(),
         unsafeGlobalRule(),
         weightsOnlyIncompatibleRule(),
         storageRecordMissingRule(),
         viewOutOfBoundsRule(),
         archiveInconsistencyRule(),
+        optimizerStateMismatchRule(),
     };
     for (Rule& rule : rules) rule.info.doc = ruleDoc(rule.info.id);
     return rules;

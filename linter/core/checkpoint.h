@@ -6,6 +6,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "linter/core/dtype.h"
@@ -53,6 +54,24 @@ struct StateDict {
   std::map<std::string, int64_t> module_versions;
 };
 
+/// An optimizer's state_dict() found in the object tree: {"state": {id: {name: tensor, ...}},
+/// "param_groups": [{"params": [id, ...], ...}, ...]}. Ids number the parameters in the order
+/// they were given to the optimizer, group after group.
+struct OptimizerState {
+  struct ParamState {
+    int64_t param_id = 0;
+    /// Its tensors ("exp_avg", "momentum_buffer", "step", ...): name -> index into
+    /// Checkpoint::tensors, in the file's order.
+    std::vector<std::pair<std::string, std::size_t>> tensors;
+  };
+  ObjectPath path;                                 // ["optimizer"], ["optimizer_states", 0]
+  std::vector<std::vector<int64_t>> param_groups;  // each group's parameter ids, in order
+  std::vector<ParamState> state;                   // in the file's order
+  /// What was not understood (a non-int id, params not a list): rules that compare the state
+  /// with a model say so instead of guessing. Empty when the shape is the one torch writes.
+  std::string problem;
+};
+
 /// One record of the container (zip entry) with where its data lies.
 struct ArchiveRecord {
   std::string name;            // without the archive root folder
@@ -76,7 +95,7 @@ struct GlobalReference {
 
 struct Checkpoint {
   std::string file;
-  std::string format;           // "torch-zip"
+  std::string format;           // "torch-zip", "torch-legacy", "torchscript", ...
   uint64_t file_size = 0;
   std::string archive_root;     // zip root folder, e.g. "snapshot-200"
   std::vector<ArchiveRecord> records;
@@ -85,6 +104,7 @@ struct Checkpoint {
   std::vector<GlobalReference> globals;
   std::vector<TensorInfo> tensors;
   std::vector<StateDict> state_dicts;
+  std::vector<OptimizerState> optimizer_states;  // in walk order
   /// Things that did not stop the read but that a reader should know (a storage record
   /// of the wrong size, trailing bytes after the pickle, ...). Integrity rules turn them
   /// into findings; `inspect` lists their messages as notes.
@@ -92,6 +112,9 @@ struct Checkpoint {
   /// Sharded checkpoints (an index JSON naming shard files): the shard paths, in the order
   /// TensorInfo::shard refers to them. Empty for a single-file checkpoint.
   std::vector<std::string> shards;
+  /// Free-form string -> string metadata the format carries (safetensors' `__metadata__`), in
+  /// the order written.
+  std::vector<std::pair<std::string, std::string>> metadata;
 
   /// Distinct dotted global names, in order of first reference.
   std::vector<std::string> distinctGlobals() const;

@@ -26,6 +26,13 @@ std::string_view issueKindName(ReadIssue::Kind kind) {
     case Kind::kDeflateRatio: return "deflate-ratio";
     case Kind::kCrcMismatch: return "crc-mismatch";
     case Kind::kAmbiguousEndRecord: return "ambiguous-end-record";
+    case Kind::kForeignByteOrder: return "foreign-byte-order";
+    case Kind::kShardUnreadable: return "shard-unreadable";
+    case Kind::kShardKeyMissing: return "shard-key-missing";
+    case Kind::kShardKeyMisplaced: return "shard-key-misplaced";
+    case Kind::kShardKeyUnindexed: return "shard-key-unindexed";
+    case Kind::kShardKeyDuplicate: return "shard-key-duplicate";
+    case Kind::kShardTotalSize: return "shard-total-size";
   }
   return "unknown";
 }

@@ -20,6 +20,7 @@ struct ReadIssue {
     kUnreadablePickle,      // a pickle-looking record or trailer the reader could not parse
     kLatin1Strings,         // Python 2 byte strings that are not UTF-8
     kSharedObject,          // one object reached through two paths (or a cycle)
+    kForeignByteOrder,      // written on a host of the other byte order; read as torch reads it (note)
     // Tensors and their storage records.
     kStorageMissing,        // the record a tensor points at is absent
     kStorageTooShort,       // the record holds fewer bytes than the persistent id declares
@@ -39,6 +40,13 @@ struct ReadIssue {
     kCrcMismatch,           // the bytes do not match the central directory's CRC-32
     kAmbiguousEndRecord,    // the end record's comment does not end the file, or another end
                             // record hides in the tail: zip readers may pick different directories
+    // Sharded checkpoints (an index JSON naming shard files).
+    kShardUnreadable,       // a shard the index names is missing or cannot be read: its tensors are lost
+    kShardKeyMissing,       // the index puts a key in a shard that does not hold it
+    kShardKeyMisplaced,     // a key sits in another shard than the index says
+    kShardKeyUnindexed,     // a shard holds a key the index does not list
+    kShardKeyDuplicate,     // two shards hold the same key
+    kShardTotalSize,        // metadata.total_size differs from the bytes of the tensors
   };
 
   Kind kind = Kind::kDataAfterStop;

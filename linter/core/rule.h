@@ -12,6 +12,7 @@
 #include "linter/core/checkpoint.h"
 #include "linter/core/finding.h"
 #include "linter/core/model_spec.h"
+#include "linter/core/tensor_bytes.h"
 
 namespace ckptlint {
 
@@ -30,6 +31,8 @@ struct StateDictChoice {
   const StateDict* chosen = nullptr;           // null: none found, or none could be chosen
   std::vector<const StateDict*> other_candidates;
   std::string problem;                         // why nothing was chosen, or what was passed over
+  /// Several equally likely candidates (not a model's weights beside its EMA copy): a guess.
+  bool ambiguous = false;
 };
 
 /// Results of analyses several rules share (e.g. matching checkpoint keys to model keys),
@@ -62,6 +65,7 @@ struct CheckContext {
   const ModelSpec* model = nullptr;  // null without --model
   AnalysisCache& cache;
   const RuleSettings* settings = nullptr;  // null: defaults
+  const TensorBytes* tensor_bytes = nullptr;  // storage bytes; set only with --check-values
 };
 
 /// Collects one rule's findings, filling in what every finding of it shares.

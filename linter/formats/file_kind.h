@@ -18,4 +18,9 @@ enum class FileKind {
 
 FileKind detectFileKind(std::string_view bytes);
 
+/// A JSON document whose value is an object (a model spec, a shard index): its first
+/// non-space byte, after an optional UTF-8 byte order mark, is '{'. Check detectFileKind first:
+/// a safetensors header length can begin with the byte '{'.
+bool startsLikeJsonObject(std::string_view bytes);
+
 }  // namespace ckptlint::formats

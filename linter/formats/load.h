@@ -18,10 +18,10 @@ namespace ckptlint::formats {
 /// beside it, set only for the formats that have them.
 struct LoadedCheckpoint {
   std::unique_ptr<io::MappedFile> file;
-  std::vector<std::unique_ptr<io::MappedFile>> shard_files;  // sharded: as Checkpoint::shards
+  std::vector<std::unique_ptr<io::MappedFile>> shard_files;  // sharded: as Checkpoint::shards; null if unreadable
   Checkpoint checkpoint;
   std::optional<io::ZipArchive> zip;          // zip-based formats: the archive directory
-  std::optional<pickle::Pickle> data_pickle;  // torch zip: the parsed data.pkl
+  std::optional<pickle::Pickle> data_pickle;  // torch zip: the parsed data.pkl; legacy: the main pickle
 };
 
 struct LoadOptions {
@@ -30,5 +30,8 @@ struct LoadOptions {
 
 /// Errors are one line, without the path (callers prefix it).
 Result<LoadedCheckpoint> loadCheckpoint(const std::string& path, const LoadOptions& options = {});
+
+/// As loadCheckpoint, but a JSON shard index is refused: the shards an index names.
+Result<LoadedCheckpoint> loadSingleFileCheckpoint(const std::string& path, const LoadOptions& options = {});
 
 }  // namespace ckptlint::formats

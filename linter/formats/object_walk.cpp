@@ -6,7 +6,9 @@
 #include <unordered_map>
 
 #include "linter/core/bounded_issues.h"
+#include "linter/core/state_dict_roles.h"
 #include "linter/formats/containers.h"
+#include "linter/formats/optimizer_state.h"
 #include "linter/formats/python_repr.h"
 #include "linter/formats/tensor_rebuild.h"
 
@@ -16,9 +18,8 @@ using pickle::Value;
 using pickle::ValueKind;
 
 bool isConventionalStateDictKey(const std::string& key) {
-  static const char* const kKeys[] = {"model", "state_dict", "model_state_dict", "module", "net",
-                                      "ema", "state_dict_ema", "model_ema"};
-  return std::any_of(std::begin(kKeys), std::end(kKeys), [&](const char* known) { return key == known; });
+  const StateDictRole role = stateDictRole(ObjectPath{key});
+  return role == StateDictRole::kModel || role == StateDictRole::kAlternate;
 }
 
 namespace {
@@ -43,10 +44,6 @@ std::map<std::string, int64_t> moduleVersions(const Value& metadata) {
     if (version != nullptr && version->isInt()) versions.emplace(prefix->text, version->integer);
   }
   return versions;
-}
-
-bool isOptimizerState(const Entries& entries) {
-  return lookup(entries, "state") != nullptr && lookup(entries, "param_groups") != nullptr;
 }
 
 // How the walk reached a container: from which parent, under which key or position. Kept
@@ -107,6 +104,7 @@ class Walker {
       }
       TensorInfo info = std::move(**tensor);
       info.path = path;
+      if (inside_optimizer) optimizer_tensors_.emplace(&value, contents_.tensors.size());
       contents_.tensors.push_back(std::move(info));
       if (is_tensor != nullptr) *is_tensor = true;
       return std::nullopt;
@@ -126,7 +124,8 @@ class Walker {
   }
 
   std::optional<Error> visitMapping(const Value& node, const Entries& entries, ObjectPath& path, bool inside_optimizer) {
-    inside_optimizer = inside_optimizer || isOptimizerState(entries);
+    const bool optimizer = !inside_optimizer && isOptimizerState(entries);
+    inside_optimizer = inside_optimizer || optimizer;
     const std::size_t candidate_slot = contents_.state_dicts.size();
     std::vector<std::size_t> candidate_tensors;
     bool all_tensors_with_string_keys = !entries.empty();
@@ -141,6 +140,12 @@ class Walker {
       } else {
         all_tensors_with_string_keys = false;
       }
+    }
+    if (optimizer) {
+      contents_.optimizer_states.push_back(readOptimizerState(entries, path, [this](const Value* value) {
+        auto found = optimizer_tensors_.find(value);
+        return found != optimizer_tensors_.end() ? std::optional<std::size_t>(found->second) : std::nullopt;
+      }));
     }
     if (all_tensors_with_string_keys && !inside_optimizer) {
       StateDict candidate;
@@ -232,9 +237,10 @@ class Walker {
     }
   }
 
-  // Root first, then mappings under conventional keys, then the rest, each in walk order.
+  // Root first, then the model's weights, then alternates (EMA copies), then the rest, each in
+  // walk order (state_dict_roles.h).
   void orderStateDicts() {
-    auto rank = [](const StateDict& candidate) { return candidate.path.empty() ? 0 : candidate.conventional ? 1 : 2; };
+    auto rank = [](const StateDict& candidate) { return static_cast<int>(stateDictRole(candidate.path)); };
     std::stable_sort(contents_.state_dicts.begin(), contents_.state_dicts.end(),
                      [&](const StateDict& a, const StateDict& b) { return rank(a) < rank(b); });
   }
@@ -242,6 +248,7 @@ class Walker {
   WalkLimits limits_;
   ObjectContents contents_;
   std::unordered_map<const Value*, Origin> origins_;
+  std::unordered_map<const Value*, std::size_t> optimizer_tensors_;  // tensors inside optimizer states
   uint64_t visits_ = 0;
   uint32_t depth_ = 0;
   uint64_t path_bytes_ = 0;         // key bytes on the current path

@@ -25,6 +25,7 @@ struct WalkLimits {
 struct ObjectContents {
   std::vector<TensorInfo> tensors;
   std::vector<StateDict> state_dicts;  // root first, then conventional keys, then the rest
+  std::vector<OptimizerState> optimizer_states;  // in walk order
   std::vector<ReadIssue> issues;  // shared objects and cycles
 };
 

@@ -5,13 +5,16 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 
 namespace ckptlint::io {
 
 Result<MappedFile> MappedFile::open(const std::string& path) {
-  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  // O_NONBLOCK: opening a FIFO (e.g. a "shard" an index names) would otherwise wait for a
+  // writer forever; it is refused below as not a regular file. No effect on regular files.
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
   if (fd < 0) {
     const int error = errno;
     if (error == ENOENT) return makeError("no such file");
@@ -74,6 +77,18 @@ void MappedFile::release() {
   fd_ = -1;
   data_ = nullptr;
   size_ = 0;
+}
+
+void MappedFile::adviseSequential() const {
+  if (data_ != nullptr) ::madvise(const_cast<char*>(data_), size_, MADV_SEQUENTIAL);
+}
+
+void MappedFile::releasePages(uint64_t offset, uint64_t size) const {
+  if (data_ == nullptr || offset >= size_) return;
+  const uint64_t page = static_cast<uint64_t>(::sysconf(_SC_PAGESIZE));
+  const uint64_t begin = offset / page * page;  // the mapping starts page-aligned
+  const uint64_t end = std::min<uint64_t>(size_, offset + size);
+  if (end > begin) ::madvise(const_cast<char*>(data_) + begin, end - begin, MADV_DONTNEED);
 }
 
 bool MappedFile::readAt(uint64_t offset, std::size_t size, std::string* out) const {

@@ -29,6 +29,13 @@ class MappedFile {
   /// page-cache folio around it (up to 2 MB on current kernels) into this process.
   bool readAt(uint64_t offset, std::size_t size, std::string* out) const;
   uint64_t size() const { return size_; }
+
+  /// Hints that the mapping is now read front to back in long runs (readahead and fault-around
+  /// on), undoing the random-access hint the structural read uses.
+  void adviseSequential() const;
+  /// Drops this process's pages covering [offset, offset + size); the bytes stay readable
+  /// (touched again, they come back from the file). Keeps memory flat while streaming.
+  void releasePages(uint64_t offset, uint64_t size) const;
   const std::string& path() const { return path_; }
 
  private:
