@@ -128,6 +128,7 @@ class Matcher {
   void pairExactKeys() {
     const auto& entries = context_.model->entries;
     std::unordered_map<std::string_view, std::size_t> checkpoint_index;
+    checkpoint_index.reserve(result_.checkpoint.size());  // no rehashing for 100k keys
     for (std::size_t i = 0; i < result_.checkpoint.size(); ++i) checkpoint_index.emplace(ckptKey(i), i);
     ckpt_claimed_.assign(result_.checkpoint.size(), false);
     for (std::size_t m = 0; m < entries.size(); ++m) {

@@ -198,7 +198,7 @@ class TorchZipReader {
       const std::string name = "data/" + tensor.storage_key;
       if (auto error = rejectAmbiguous(name)) return error;
       const io::ZipEntry* entry = record(name);
-      used_storage_records_.insert(entry);
+      if (entry != nullptr) markStorageUsed(*entry);
       if (entry == nullptr) {
         if (reported.insert(tensor.storage_key).second) {
           tensor_issues_.add({ReadIssue::Kind::kStorageMissing, "data/" + tensor.storage_key, 0,
@@ -223,6 +223,19 @@ class TorchZipReader {
     return std::nullopt;
   }
 
+  // Used records are flagged by their place in the directory: cheaper than hashing 100k
+  // entry addresses.
+  void markStorageUsed(const io::ZipEntry& entry) {
+    if (storage_used_.empty()) storage_used_.assign(zip_.entries().size(), false);
+    storage_used_[directoryIndex(entry)] = true;
+  }
+  bool storageUsed(const io::ZipEntry& entry) const {
+    return !storage_used_.empty() && storage_used_[directoryIndex(entry)];
+  }
+  std::size_t directoryIndex(const io::ZipEntry& entry) const {
+    return static_cast<std::size_t>(&entry - zip_.entries().data());
+  }
+
   void noteViewOutsideStorage(const TensorInfo& tensor) {
     if (auto issue = viewOutsideStorage(tensor, "data/" + tensor.storage_key)) tensor_issues_.add(std::move(*issue));
   }
@@ -233,7 +246,7 @@ class TorchZipReader {
     std::vector<std::string> unused;
     for (const io::ZipEntry& entry : zip_.entries()) {
       if (!inStorageFolder(entry)) continue;
-      if (used_storage_records_.count(&entry) == 0) unused.push_back(entry.name.substr(root_.size()));
+      if (!storageUsed(entry)) unused.push_back(entry.name.substr(root_.size()));
     }
     if (unused.empty()) return;
     std::string note = std::to_string(unused.size()) + " storage record" + (unused.size() > 1 ? "s are" : " is") +
@@ -252,7 +265,7 @@ class TorchZipReader {
     const io::ZipEntry* data_pkl = record("data.pkl");
     if (data_pkl != nullptr) scanned_data_.insert(data_pkl->data_offset);
     for (const io::ZipEntry& entry : zip_.entries()) {
-      if (&entry == data_pkl || used_storage_records_.count(&entry) != 0) continue;
+      if (&entry == data_pkl || storageUsed(entry)) continue;
       if (!scanned_data_.insert(entry.data_offset).second) continue;
       bool crc_checked = false;
       if (auto error = scanPickleRecord(zip_, entry, displayName(entry), checkpoint_, budget_, &crc_checked)) {
@@ -269,7 +282,7 @@ class TorchZipReader {
     constexpr uint64_t kSmallRecord = uint64_t{64} << 20;
     for (const io::ZipEntry& entry : zip_.entries()) {
       if (crc_checked_data_.count(entry.data_offset) != 0) continue;  // checked, or an alias of one
-      const bool storage = used_storage_records_.count(&entry) != 0 || inStorageFolder(entry);
+      const bool storage = storageUsed(entry) || inStorageFolder(entry);
       if (!options_.check_crc && (storage || entry.uncompressed_size > kSmallRecord)) continue;
       if (!entry.readable(zip_.limits())) continue;  // already an archive issue
       crc_checked_data_.insert(entry.data_offset);
@@ -332,7 +345,7 @@ class TorchZipReader {
   Checkpoint checkpoint_;
   bool torchscript_ = false;  // a torch.jit.save archive: data.pkl holds a module tree
   BoundedIssues tensor_issues_{100, "tensors and their storages"};
-  std::unordered_set<const io::ZipEntry*> used_storage_records_;
+  std::vector<bool> storage_used_;  // by directory index: whether some tensor's storage is that record
   std::unordered_set<uint64_t> crc_checked_data_;  // data offsets of records whose CRC was checked
   std::unordered_set<uint64_t> scanned_data_;  // data offsets of records already scanned
   InflateBudget budget_;

@@ -239,20 +239,37 @@ class Machine {
           }
         }
       } else {
-        auto& index = dict_indexes_[target];
-        if (index.empty()) {
-          for (std::size_t i = 0; i < entries.size(); ++i) {
-            if (auto existing = DictKey::of(*entries[i].first)) index.emplace(*existing, i);
-          }
-        }
-        auto [slot, inserted] = index.emplace(*dict_key, entries.size());
-        if (!inserted) {
-          entries[slot->second].second = value;
+        DictIndex& index = dictIndexOf(target);
+        if (auto position = indexKey(index, entries, *dict_key, entries.size())) {
+          entries[*position].second = value;
           return;
         }
       }
     }
     entries.emplace_back(key, value);
+  }
+
+  // The index of a dict that has grown past scanning, built from its entries on first use.
+  // SETITEMS assigns many keys to one dict in a row, so the last index found is kept at hand.
+  DictIndex& dictIndexOf(const Value* target) {
+    if (target == last_indexed_dict_) return *last_dict_index_;
+    auto [found, added] = dict_indexes_.try_emplace(target);
+    if (added) {
+      const auto& entries = target->entries;
+      for (std::size_t i = 0; i < entries.size(); ++i) {
+        if (auto existing = DictKey::of(*entries[i].first)) indexKey(found->second, entries, *existing, i);
+      }
+    }
+    last_indexed_dict_ = target;
+    last_dict_index_ = &found->second;  // stays valid: unordered_map never moves its values
+    return found->second;
+  }
+
+  // Where an entry with `key` already sits, or nullopt after recording `key` at `position`.
+  static std::optional<std::size_t> indexKey(DictIndex& index, const std::vector<std::pair<Value*, Value*>>& entries,
+                                             const DictKey& key, std::size_t position) {
+    return index.findOrAdd(DictKey::Hash()(key), position,
+                           [&](std::size_t at) { return DictKey::of(*entries[at].first) == key; });
   }
 
   void appendItems(Value* target, std::vector<Value*> items) {
@@ -567,7 +584,9 @@ class Machine {
   std::vector<Value*> stack_;
   std::vector<std::size_t> marks_;
   Memo memo_;
-  std::unordered_map<const Value*, std::unordered_map<DictKey, std::size_t, DictKey::Hash>> dict_indexes_;
+  std::unordered_map<const Value*, DictIndex> dict_indexes_;
+  const Value* last_indexed_dict_ = nullptr;
+  DictIndex* last_dict_index_ = nullptr;
   Value* small_ints_[262] = {};
   Value* none_ = nullptr;
   Value* true_ = nullptr;

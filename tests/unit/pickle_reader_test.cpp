@@ -206,6 +206,24 @@ TEST(PickleReader, LargeDictDuplicateKeysUseTheIndex) {
   EXPECT_EQ(dict.entries[5].second->integer, 200);
 }
 
+// Past the first index's size: keys reassigned after it grew, and Python's True == 1 and
+// "1" != 1 among thousands of keys.
+TEST(PickleReader, GrownDictIndexKeepsPythonKeySemantics) {
+  PickleBuilder builder;
+  builder.emptyDict().mark();
+  for (int i = 0; i < 3000; ++i) builder.unicode("k" + std::to_string(i)).binint1(1);
+  for (int i = 0; i < 3000; ++i) builder.binint(i).binint1(2);
+  builder.unicode("k0").binint1(3).unicode("k2999").binint1(4).op(static_cast<unsigned char>(0x88)).binint1(5);
+  builder.unicode("1").binint1(6).setitems().stop();
+  const Pickle parsed_dict = parse(builder.bytes());
+  const auto& entries = parsed_dict.root()->entries;
+  ASSERT_EQ(entries.size(), 6001u);
+  EXPECT_EQ(entries[0].second->integer, 3);     // "k0"
+  EXPECT_EQ(entries[2999].second->integer, 4);  // "k2999"
+  EXPECT_EQ(entries[3001].second->integer, 5);  // 1, assigned again as True
+  EXPECT_EQ(entries[6000].first->text, "1");    // "1" is a key of its own
+}
+
 TEST(PickleReader, SetOpcodes) {
   PickleBuilder builder(4);
   builder.mark();
