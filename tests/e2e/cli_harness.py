@@ -1,8 +1,20 @@
-"""Shared by the e2e CLI scripts: run the binary, record PASS/FAIL lines, exit status."""
+"""Shared by the e2e CLI scripts: arguments, run the binary, record PASS/FAIL lines, exit status."""
+import argparse
 import os
 import subprocess
 
 failures = []
+
+
+def binary_and_workdir(binary_option="--ckptlint", description=None):
+    """(binary, workdir) of a test that takes just the binary under test and a scratch folder,
+    which is created here."""
+    ap = argparse.ArgumentParser(description=description)
+    ap.add_argument(binary_option, required=True, dest="binary")
+    ap.add_argument("--workdir", required=True)
+    args = ap.parse_args()
+    os.makedirs(args.workdir, exist_ok=True)
+    return args.binary, args.workdir
 
 
 def run(binary, *args, env=None):

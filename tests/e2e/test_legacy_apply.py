@@ -14,7 +14,6 @@ A legacy file is not patched in place: --apply writes the zip format with the ke
     other entries come back equal;
   * a file whose storages carry legacy view metadata: refused, exit 2, the file unchanged.
 """
-import argparse
 import hashlib
 import io
 import json
@@ -30,7 +29,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 sys.path.insert(0, os.path.join(os.path.dirname(HERE), "fixtures"))
 
-from cli_harness import check as record, finish, run  # noqa: E402
+from cli_harness import binary_and_workdir, check as record, finish, run  # noqa: E402
 import legacy_tools  # noqa: E402
 
 
@@ -93,16 +92,16 @@ def sharing(state_dict):
     return sorted(sorted(g) for g in groups.values())
 
 
-def apply(args, name, snapshot_obj, reference):
+def apply(ckptlint, workdir, name, snapshot_obj, reference):
     """Saves `snapshot_obj` in the legacy format, runs --apply; returns (path, original, fixed, fix)."""
-    folder = os.path.join(args.workdir, name)
+    folder = os.path.join(workdir, name)
     shutil.rmtree(folder, ignore_errors=True)
     os.makedirs(folder)
     path = os.path.join(folder, "snapshot.pt")
     save_legacy(snapshot_obj, path)
     original_sha = sha256(path)
     where = f"legacy apply {name}"
-    rc, doc, err = ckptlint_json(args.ckptlint, path, "--model", reference, "--apply")
+    rc, doc, err = ckptlint_json(ckptlint, path, "--model", reference, "--apply")
     if not check(f"{where}: JSON report", doc is not None, f"exit {rc}: {err.strip()[:300]}"):
         return None
     fix = doc["files"][0].get("fix") or {}
@@ -117,7 +116,7 @@ def apply(args, name, snapshot_obj, reference):
     check(f"{where}: the backup is the legacy original", sha256(path + ".bak") == original_sha)
     check(f"{where}: the backup is not a zip, the output is", not zipfile.is_zipfile(path + ".bak")
           and zipfile.is_zipfile(path))
-    rc2, doc2, err2 = ckptlint_json(args.ckptlint, path, "--model", reference)
+    rc2, doc2, err2 = ckptlint_json(ckptlint, path, "--model", reference)
     rules = {f["rule"] for f in doc2["files"][0]["findings"]} if doc2 else {"?"}
     check(f"{where}: a new check reads it, no key findings",
           doc2 is not None and not rules & {"CKL103", "CKL104", "CKL105", "CKL001"}, f"exit {rc2}: {sorted(rules)} {err2[:200]}")
@@ -162,18 +161,14 @@ def check_state_dict(where, old_sd, new_sd):
 
 
 def main():
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--ckptlint", required=True)
-    ap.add_argument("--workdir", required=True)
-    args = ap.parse_args()
-    os.makedirs(args.workdir, exist_ok=True)
-    reference = os.path.join(args.workdir, "model.ref.pt")
+    ckptlint, workdir = binary_and_workdir(description=__doc__.splitlines()[0])
+    reference = os.path.join(workdir, "model.ref.pt")
     torch.save(model().state_dict(), reference)
 
     trained = model()
     trained(torch.randn(2, 3, 8, 8))  # BatchNorm running stats move off their initial values
     dp_state = torch.nn.DataParallel(trained).state_dict()
-    result = apply(args, "dataparallel", dp_state, reference)
+    result = apply(ckptlint, workdir, "dataparallel", dp_state, reference)
     if result:
         check_state_dict("legacy apply dataparallel", *result)
 
@@ -182,7 +177,7 @@ def main():
     optimizer.step()
     snapshot = {"model": torch.nn.DataParallel(trained).state_dict(), "optimizer": optimizer.state_dict(),
                 "epoch": 3, "note": "nested"}
-    result = apply(args, "nested_snapshot", snapshot, reference)
+    result = apply(ckptlint, workdir, "nested_snapshot", snapshot, reference)
     if result:
         original, fixed = result
         check_state_dict("legacy apply nested_snapshot", original["model"], fixed["model"])
@@ -191,15 +186,15 @@ def main():
               and list(original) == list(fixed))
 
     # A dropped key (--unsafe-fixes, -o OUT): its storage is left out of the zip.
-    folder = os.path.join(args.workdir, "dropped_key")
+    folder = os.path.join(workdir, "dropped_key")
     shutil.rmtree(folder, ignore_errors=True)
     os.makedirs(folder)
     path, out = os.path.join(folder, "snapshot.pt"), os.path.join(folder, "fixed.pt")
     kept = torch.arange(3, dtype=torch.float64)
     save_legacy({"module.a": kept, "module.extra": torch.ones(4)}, path)
-    drop_ref = os.path.join(args.workdir, "drop.ref.pt")
+    drop_ref = os.path.join(workdir, "drop.ref.pt")
     torch.save({"a": torch.zeros(3, dtype=torch.float64)}, drop_ref)
-    rc, doc, err = ckptlint_json(args.ckptlint, path, "--model", drop_ref, "--apply", "--unsafe-fixes", "-o", out)
+    rc, doc, err = ckptlint_json(ckptlint, path, "--model", drop_ref, "--apply", "--unsafe-fixes", "-o", out)
     fix = (doc or {"files": [{}]})["files"][0].get("fix") or {}
     check("legacy apply dropped_key: written to -o", fix.get("written") == out and fix.get("error") is None,
           f"exit {rc}: {err.strip()[:300]}")
@@ -212,7 +207,7 @@ def main():
               list(fixed) == ["a"] and same_tensor(fixed["a"], kept), list(fixed))
 
     # Storage views (view_metadata set): the zip format has none; refused, file untouched.
-    folder = os.path.join(args.workdir, "storage_view")
+    folder = os.path.join(workdir, "storage_view")
     shutil.rmtree(folder, ignore_errors=True)
     os.makedirs(folder)
     path = os.path.join(folder, "snapshot.pt")
@@ -222,9 +217,9 @@ def main():
                                           views={legacy_tools.storage_key(base): ("view-1", 4, 5)}))
     torch.load(path)  # torch reads it
     view_sha = sha256(path)
-    view_ref = os.path.join(args.workdir, "view.ref.pt")
+    view_ref = os.path.join(workdir, "view.ref.pt")
     torch.save({"v": torch.zeros(3)}, view_ref)
-    rc, out, err = run(args.ckptlint, "check", path, "--model", view_ref, "--apply")
+    rc, out, err = run(ckptlint, "check", path, "--model", view_ref, "--apply")
     check("legacy apply storage_view: refused with exit 2", rc == 2, f"exit {rc}: {err.strip()[:300]}")
     check("legacy apply storage_view: one clear error line",
           "storage view" in err and "not rewritten" in err, err.strip()[:300])

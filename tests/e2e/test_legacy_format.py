@@ -10,7 +10,6 @@ it, ckptlint must read it and report the named read issue (and its rule in `chec
 that torch runs before it looks at the data (sys_info, the key list) must be scanned: a payload
 there is CKL301.
 """
-import argparse
 import io
 import json
 import os
@@ -24,6 +23,8 @@ import torch
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "fixtures"))
 import legacy_tools  # noqa: E402
+
+from cli_harness import binary_and_workdir
 
 warnings.simplefilter("ignore")
 
@@ -145,15 +146,11 @@ def check_case(binary, path, expected):
 
 
 def main():
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--ckptlint", required=True)
-    ap.add_argument("--workdir", required=True)
-    args = ap.parse_args()
-    os.makedirs(args.workdir, exist_ok=True)
+    ckptlint, workdir = binary_and_workdir(description=__doc__.splitlines()[0])
     failed = total = 0
     for name, data, expected in cases():
         total += 1
-        path = os.path.join(args.workdir, name + ".pt")
+        path = os.path.join(workdir, name + ".pt")
         with open(path, "wb") as f:
             f.write(data)
         problems = []
@@ -162,7 +159,7 @@ def main():
             if loads == (expected[0] == "error" or expected[-1] == "torch refuses"):
                 problems.append(f"torch.load {'loads' if loads else 'refuses'} it ({error[:120]}); the test expects "
                                 f"the opposite")
-        problems += check_case(args.ckptlint, path, expected)
+        problems += check_case(ckptlint, path, expected)
         failed += bool(problems)
         print(f"{'FAIL' if problems else 'PASS'} {name}")
         for problem in problems:

@@ -6,7 +6,6 @@ reader) turns it into a JSON value tree, and this script rebuilds a Python objec
 -- calling only a small allowlist of constructors -- and compares it with the original. Shared
 references and cycles must come back as shared references and cycles. Standard library only.
 """
-import argparse
 import codecs
 import collections
 import copyreg
@@ -15,6 +14,8 @@ import os
 import pickle
 import subprocess
 import sys
+
+from cli_harness import binary_and_workdir
 
 
 class Point:
@@ -166,20 +167,16 @@ def same(original, rebuilt, name):
 
 
 def main():
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--pickle-dump", required=True)
-    parser.add_argument("--workdir", required=True)
-    args = parser.parse_args()
-    os.makedirs(args.workdir, exist_ok=True)
+    pickle_dump, workdir = binary_and_workdir("--pickle-dump")
     failures = total = 0
     for name, obj in objects().items():
         for protocol in range(6):
             total += 1
             data = pickle.dumps(obj, protocol=protocol)
-            path = os.path.join(args.workdir, f"{name.replace(' ', '_')}.p{protocol}.pkl")
+            path = os.path.join(workdir, f"{name.replace(' ', '_')}.p{protocol}.pkl")
             with open(path, "wb") as f:
                 f.write(data + b"trailing")  # bytes after STOP are not part of the pickle
-            proc = subprocess.run([args.pickle_dump, path], capture_output=True, text=True)
+            proc = subprocess.run([pickle_dump, path], capture_output=True, text=True)
             problem = None
             if proc.returncode != 0:
                 problem = f"reader failed: {proc.stderr.strip()}"
@@ -197,14 +194,14 @@ def main():
             failures += problem is not None
     for index, (data, encoding) in enumerate(RAW_STREAMS):
         total += 1
-        path = os.path.join(args.workdir, f"raw{index}.pkl")
+        path = os.path.join(workdir, f"raw{index}.pkl")
         with open(path, "wb") as f:
             f.write(data)
         try:
             expected, expected_error = pickle.loads(data, encoding=encoding), None
         except Exception as error:  # noqa: BLE001 - any refusal by CPython counts
             expected, expected_error = None, error
-        proc = subprocess.run([args.pickle_dump, path], capture_output=True, text=True)
+        proc = subprocess.run([pickle_dump, path], capture_output=True, text=True)
         if proc.returncode != 0:
             agree = expected_error is not None
             got = f"error ({proc.stderr.strip()})"

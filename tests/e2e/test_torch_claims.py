@@ -6,7 +6,6 @@ asks torch.load about each, and requires ckptlint to agree: where torch loads th
 `inspect` exits 0 without a note claiming torch would refuse it; where torch refuses it,
 `inspect` exits 2 or says so in a note. Known, deliberate differences are listed with why.
 Needs /usr/bin/python3 with torch."""
-import argparse
 import io
 import json
 import os
@@ -16,6 +15,8 @@ import warnings
 import zipfile
 
 import torch
+
+from cli_harness import binary_and_workdir
 
 warnings.simplefilter("ignore")
 REFUSAL_WORDS = ("torch.load refuses", "torch.load fails", "torch.load needs")
@@ -75,11 +76,7 @@ def ckptlint_verdict(binary, path):
 
 
 def main():
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--ckptlint", required=True)
-    parser.add_argument("--workdir", required=True)
-    args = parser.parse_args()
-    os.makedirs(args.workdir, exist_ok=True)
+    ckptlint, workdir = binary_and_workdir()
     base = io.BytesIO()
     torch.save({"w": torch.arange(3, dtype=torch.float32)}, base)
     with zipfile.ZipFile(io.BytesIO(base.getvalue())) as archive:
@@ -88,12 +85,12 @@ def main():
 
     failures = 0
     for name, change, method in variants(records, root):
-        path = os.path.join(args.workdir, name + ".pt")
+        path = os.path.join(workdir, name + ".pt")
         with zipfile.ZipFile(path, "w", method) as archive:
             for record, data in change(dict(records)).items():
                 archive.writestr(record, data)
         expected, torch_detail = torch_verdict(path)
-        got, detail = ckptlint_verdict(args.ckptlint, path)
+        got, detail = ckptlint_verdict(ckptlint, path)
         known = KNOWN_DIFFERENCES.get(name)
         agree = got == expected or (known is not None and got != expected)
         status = "PASS" if agree else "FAIL"

@@ -6,7 +6,6 @@ counts and first index; what Optimizer.load_state_dict and step() do), and requi
 to say the same. Needs /usr/bin/python3 with torch.
 
 Usage: test_values_and_optimizer.py --ckptlint BIN --workdir DIR"""
-import argparse
 import collections
 import json
 import os
@@ -22,7 +21,7 @@ import zipfile
 import torch
 import torch.nn as nn
 
-from cli_harness import check, finish, run
+from cli_harness import binary_and_workdir, check, finish, run
 
 warnings.simplefilter("ignore")
 torch.manual_seed(0)
@@ -515,14 +514,10 @@ def test_layouts(exe, workdir, states):
 
 
 def main():
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--ckptlint", required=True)
-    parser.add_argument("--workdir", required=True)
-    args = parser.parse_args()
-    os.makedirs(args.workdir, exist_ok=True)
-    test_values(args.ckptlint, args.workdir)
-    states = test_optimizer(args.ckptlint, args.workdir)
-    test_layouts(args.ckptlint, args.workdir, states)
+    ckptlint, workdir = binary_and_workdir()
+    test_values(ckptlint, workdir)
+    states = test_optimizer(ckptlint, workdir)
+    test_layouts(ckptlint, workdir, states)
     return finish()
 
 

@@ -7,34 +7,14 @@
 
 #include "linter/model/from_checkpoint.h"
 #include "linter/model/spec_json.h"
+#include "tests/unit/sample_model_spec.h"
 
 namespace ckptlint::model {
 namespace {
 
-ModelSpec sampleSpec() {
-  ModelSpec spec;
-  spec.source = "resnet18.pt";
-  spec.source_kind = "spec";
-  spec.entries = {
-      {"conv1.weight", {64, 3, 7, 7}, DType::kFloat32, ModelEntry::Kind::kParameter},
-      {"bn1.num_batches_tracked", {}, DType::kInt64, ModelEntry::Kind::kBuffer},
-      {"fc.bias", {5}, DType::kFloat16, ModelEntry::Kind::kParameter},
-      {"caf\xC3\xA9.\"quoted\"", {0, 2}, DType::kBFloat16, ModelEntry::Kind::kBuffer},
-  };
-  return spec;
-}
+using testing::expectSameSpec;
 
-void expectSameSpec(const ModelSpec& a, const ModelSpec& b) {
-  EXPECT_EQ(a.source, b.source);
-  EXPECT_EQ(a.source_kind, b.source_kind);
-  ASSERT_EQ(a.entries.size(), b.entries.size());
-  for (std::size_t i = 0; i < a.entries.size(); ++i) {
-    EXPECT_EQ(a.entries[i].key, b.entries[i].key);
-    EXPECT_EQ(a.entries[i].shape, b.entries[i].shape);
-    EXPECT_EQ(a.entries[i].dtype, b.entries[i].dtype);
-    EXPECT_EQ(a.entries[i].kind, b.entries[i].kind);
-  }
-}
+ModelSpec sampleSpec() { return testing::sampleModelSpec(); }
 
 TEST(SpecJson, RoundTripsAndIsByteStable) {
   const Result<std::string> text = writeSpecJson(sampleSpec());
@@ -107,7 +87,7 @@ struct BadSpec {
 
 void PrintTo(const BadSpec& spec, std::ostream* out) { *out << spec.what; }  // names ctest's cases
 
-class SpecJsonErrors : public testing::TestWithParam<BadSpec> {};
+class SpecJsonErrors : public ::testing::TestWithParam<BadSpec> {};
 
 TEST_P(SpecJsonErrors, NamesTheEntryAndFieldOnOneLine) {
   const Result<ModelSpec> parsed = parseSpecJson(GetParam().text);
@@ -121,7 +101,7 @@ const std::string kGoodEntry = R"("shape": [2], "dtype": "float32", "kind": "par
 
 INSTANTIATE_TEST_SUITE_P(
     EveryCheck, SpecJsonErrors,
-    testing::Values(
+    ::testing::Values(
         BadSpec{"NotJson", "{\"format\": ", "not valid JSON: "},
         BadSpec{"Empty", "", "not valid JSON: "},
         BadSpec{"NotAnObject", "[]", "a spec must be a JSON object, not array"},
@@ -179,7 +159,7 @@ INSTANTIATE_TEST_SUITE_P(
         BadSpec{"DuplicateMember",
                 withEntry(R"({"key": "b", "shape": [1], "dtype": "float32", "dtype": "float16", "kind": "buffer"})"),
                 "member \"dtype\" appears twice in one object"}),
-    [](const testing::TestParamInfo<BadSpec>& info) { return std::string(info.param.what); });
+    [](const ::testing::TestParamInfo<BadSpec>& info) { return std::string(info.param.what); });
 
 TensorInfo tensorAt(ObjectPath path, std::vector<int64_t> shape, DType dtype = DType::kFloat32) {
   TensorInfo tensor;

@@ -6,40 +6,21 @@
 
 #include "linter/model/spec_json.h"
 #include "linter/model/spec_json_fast.h"
+#include "tests/unit/sample_model_spec.h"
 
 namespace ckptlint::model {
 namespace {
 
-ModelSpec sample() {
-  ModelSpec spec;
-  spec.source = "resnet18.pt";
-  spec.source_kind = "spec";
-  spec.entries = {
-      {"conv1.weight", {64, 3, 7, 7}, DType::kFloat32, ModelEntry::Kind::kParameter},
-      {"bn1.num_batches_tracked", {}, DType::kInt64, ModelEntry::Kind::kBuffer},
-      {"caf\xC3\xA9.\"quoted\"", {0, 2}, DType::kBFloat16, ModelEntry::Kind::kBuffer},
-  };
-  return spec;
-}
+using testing::expectSameSpec;
 
-void expectSame(const ModelSpec& a, const ModelSpec& b) {
-  EXPECT_EQ(a.source, b.source);
-  EXPECT_EQ(a.source_kind, b.source_kind);
-  ASSERT_EQ(a.entries.size(), b.entries.size());
-  for (std::size_t i = 0; i < a.entries.size(); ++i) {
-    EXPECT_EQ(a.entries[i].key, b.entries[i].key);
-    EXPECT_EQ(a.entries[i].shape, b.entries[i].shape);
-    EXPECT_EQ(a.entries[i].dtype, b.entries[i].dtype);
-    EXPECT_EQ(a.entries[i].kind, b.entries[i].kind);
-  }
-}
+ModelSpec sample() { return testing::sampleModelSpec(); }
 
 TEST(SpecJsonFast, ReadsWhatSpecWrites) {
   const Result<std::string> text = writeSpecJson(sample());
   ASSERT_TRUE(text.ok());
   const std::optional<ModelSpec> fast = readWellFormedSpec(*text);
   ASSERT_TRUE(fast.has_value());
-  expectSame(*fast, sample());
+  expectSameSpec(*fast, sample());
 }
 
 TEST(SpecJsonFast, AcceptsAnyMemberOrderNoSourceAndNoEntries) {
