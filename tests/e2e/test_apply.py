@@ -268,7 +268,17 @@ def refusals(args, truth, model):
         check("read-only folder: exit 2", rc == 2 and err.count("\n") == 1, f"exit {rc}: {err!r}")
         assert_untouched("read-only folder", path, sha)
     else:
-        print("notice: running as root, read-only folders do not bind; the folder-is-a-file case covers the path")
+        # As root, permissions do not bind: run as nobody instead, in this root-owned folder
+        # that nobody can read but not write — when nobody can reach the binary and the files.
+        as_nobody = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"]
+        probe = run(as_nobody[0], *as_nobody[1:], args.ckptlint, "check", path, "--model", model, "--diff") \
+            if shutil.which("setpriv") else (None, "", "")
+        if probe[0] in (0, 1):
+            rc, out, err = run(as_nobody[0], *as_nobody[1:], args.ckptlint, "check", path, "--model", model, "--apply")
+            check("folder nobody may not write: exit 2", rc == 2 and err.count("\n") == 1, f"exit {rc}: {err!r}")
+            assert_untouched("folder nobody may not write", path, sha)
+        else:
+            print("notice: running as root and nobody cannot run ckptlint here; the folder-is-a-file case covers the path")
     with open(os.path.join(folder, "plain"), "w") as f:
         f.write("not a folder")
     rc, out, err = run(args.ckptlint, "check", path, "--model", model, "--apply", "-o", os.path.join(folder, "plain", "x.pt"))
