@@ -99,12 +99,7 @@ Result<RewriteResult> rewriteLegacy(const formats::LoadedCheckpoint& input, cons
       continue;
     }
     if (!written.insert(key).second) return makeError("storage key '" + key + "' is listed more than once; not rewritten");
-    const io::MappedFile& file = *input.file;
-    const uint64_t data_offset = record.data_offset;
-    auto read = [&file, data_offset, &key](uint64_t offset, std::size_t size, std::string* out) -> std::optional<Error> {
-      if (!file.readAt(data_offset + offset, size, out)) return makeError("cannot read storage '" + key + "' of the input");
-      return std::nullopt;
-    };
+    const io::ChunkReader read = inputRecordReader(*input.file, record.data_offset, "storage '" + key + "'");
     if (auto error = writer.addStreamedRecord(root + "data/" + key, record.size, read)) return *error;
   }
   for (const std::string& key : kept) {

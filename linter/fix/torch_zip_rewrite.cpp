@@ -67,6 +67,13 @@ std::optional<Error> checkArchive(const io::ZipArchive& zip, const std::string& 
 
 }  // namespace
 
+io::ChunkReader inputRecordReader(const io::MappedFile& file, uint64_t data_offset, std::string what) {
+  return [&file, data_offset, what = std::move(what)](uint64_t offset, std::size_t size, std::string* out) -> std::optional<Error> {
+    if (!file.readAt(data_offset + offset, size, out)) return makeError("cannot read " + what + " of the input");
+    return std::nullopt;
+  };
+}
+
 Result<RewriteResult> finishZipRewrite(io::ZipWriter& writer, std::size_t storages_left_out, RewriteResult result) {
   if (storages_left_out > 0) {
     result.notes.push_back(std::to_string(storages_left_out) + " storage record" + (storages_left_out == 1 ? "" : "s") +
@@ -121,12 +128,7 @@ Result<RewriteResult> rewriteTorchZip(const formats::LoadedCheckpoint& input, co
       ++left_out;
       continue;
     }
-    const io::MappedFile& file = *input.file;
-    const uint64_t data_offset = entry.data_offset;
-    auto read = [&file, data_offset, &entry](uint64_t offset, std::size_t size, std::string* out) -> std::optional<Error> {
-      if (!file.readAt(data_offset + offset, size, out)) return makeError("cannot read record '" + entry.name + "' of the input");
-      return std::nullopt;
-    };
+    const io::ChunkReader read = inputRecordReader(*input.file, entry.data_offset, "record '" + entry.name + "'");
     // Deflated records (not written by torch.save) are copied still deflated, CRC as declared.
     // A CRC of 0 is what torch writes with set_crc32_options(False): computed afresh then.
     io::CopiedCompression compression{entry.method, entry.crc32, entry.uncompressed_size};

@@ -4,9 +4,8 @@
 #include <cstdint>
 #include <string_view>
 
-#include "linter/core/engine.h"
 #include "linter/formats/safetensors.h"
-#include "rules/registry.h"
+#include "tests/fuzz/model_free_rules.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, std::size_t size) {
   const std::string_view file(reinterpret_cast<const char*>(data), size);

@@ -4,19 +4,14 @@
 #include <cstdint>
 #include <string_view>
 
-#include "linter/core/engine.h"
 #include "linter/formats/torch_zip.h"
-#include "rules/registry.h"
+#include "tests/fuzz/model_free_rules.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, std::size_t size) {
   const std::string_view file(reinterpret_cast<const char*>(data), size);
   ckptlint::Result<ckptlint::formats::TorchZipContents> contents =
       ckptlint::formats::readTorchZip(file, "fuzz.pt", {}, ckptlint::formats::TorchZipOptions{true});
   if (!contents) return 0;
-  const ckptlint::Checkpoint& checkpoint = contents->checkpoint;
-  const ckptlint::StateDictChoice choice = ckptlint::chooseStateDict(checkpoint, std::nullopt);
-  ckptlint::AnalysisCache cache;
-  const ckptlint::CheckContext context{checkpoint, choice, nullptr, cache};
-  (void)ckptlint::runRules(ckptlint::rules::allRules(), context, ckptlint::EngineOptions{});
+  ckptlint::fuzz::runModelFreeRules(contents->checkpoint);
   return 0;
 }
