@@ -6,6 +6,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -31,7 +32,8 @@ struct TensorInfo {
   uint64_t storage_nbytes = 0;      // whole storage, from the persistent id
   bool requires_grad = false;
   bool is_parameter = false;
-  std::string rebuild_function;     // "torch._utils._rebuild_tensor_v2", ...
+  /// "torch._utils._rebuild_tensor_v2", ...: always a string literal (static storage).
+  std::string_view rebuild_function;
   std::optional<ByteRange> record;  // where the storage bytes lie in the file, if found
   /// Which file holds `record`: -1 the checkpoint file itself; otherwise an index into
   /// Checkpoint::shards (sharded checkpoints read through an index file).

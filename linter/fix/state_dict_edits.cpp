@@ -20,7 +20,7 @@ namespace {
 // (a call) carrying the items. TorchScript's wrapped containers are not written back.
 const Value* fillTarget(const Value& mapping) {
   if (mapping.kind == ValueKind::kDict) return &mapping;
-  if (mapping.kind == ValueKind::kCall && formats::asMapping(mapping) == &mapping.entries) return &mapping;
+  if (mapping.kind == ValueKind::kCall && formats::asMapping(mapping) == &mapping.entries()) return &mapping;
   return nullptr;
 }
 
@@ -40,7 +40,7 @@ std::unordered_map<std::string, std::vector<std::pair<std::size_t, std::size_t>>
 
 std::vector<std::string> stringKeys(const Value& target) {
   std::vector<std::string> keys;
-  for (const auto& entry : target.entries) {
+  for (const auto& entry : target.entries()) {
     if (entry.first->isString()) keys.push_back(entry.first->text);
   }
   return keys;

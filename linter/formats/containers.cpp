@@ -18,7 +18,7 @@ const Value* unwrapTorchScriptContainer(const Value& value) {
   const Value* args = value.args();
   if (callee == nullptr || callee->kind != ValueKind::kGlobal || callee->text != "torch.jit._pickle") return nullptr;
   if (args == nullptr || args->kind != ValueKind::kTuple || args->items.empty()) return nullptr;
-  const std::string& name = callee->name;
+  const std::string& name = callee->name();
   if (name == "restore_type_tag" || name == "build_intlist" || name == "build_tensorlist" ||
       name == "build_doublelist" || name == "build_boollist") {
     return args->items[0];
@@ -48,19 +48,19 @@ const Value* unwrapAll(const Value& value) {
 const Entries* asMapping(const Value& value) {
   const Value* target = unwrapAll(value);
   if (target == nullptr) return nullptr;
-  if (target->kind == ValueKind::kDict) return &target->entries;
+  if (target->kind == ValueKind::kDict) return &target->entries();
   const Value* callee = target->callee();
   if (callee == nullptr) return nullptr;
   // dict subclasses a checkpoint holds: OrderedDict() and defaultdict(factory), then SETITEMS.
-  if (callee->isGlobal("collections", "OrderedDict") && isEmptyTuple(target->args())) return &target->entries;
+  if (callee->isGlobal("collections", "OrderedDict") && isEmptyTuple(target->args())) return &target->entries();
   if (callee->isGlobal("collections", "defaultdict") && target->args() != nullptr &&
       target->args()->kind == ValueKind::kTuple && target->args()->items.size() <= 1) {
-    return &target->entries;
+    return &target->entries();
   }
   return nullptr;
 }
 
-const std::vector<Value*>* asSequence(const Value& value) {
+const pickle::ValueList* asSequence(const Value& value) {
   const Value* target = unwrapAll(value);
   if (target == nullptr) return nullptr;
   if (target->kind == ValueKind::kList || target->kind == ValueKind::kTuple) return &target->items;
@@ -75,8 +75,8 @@ const Value* lookup(const Entries& entries, std::string_view key) {
 }
 
 const Value* moduleMetadata(const Value& mapping) {
-  if (mapping.kind != ValueKind::kCall || mapping.state == nullptr) return nullptr;
-  const Entries* attributes = asMapping(*mapping.state);
+  if (mapping.kind != ValueKind::kCall || mapping.state() == nullptr) return nullptr;
+  const Entries* attributes = asMapping(*mapping.state());
   return attributes != nullptr ? lookup(*attributes, "_metadata") : nullptr;
 }
 

@@ -16,7 +16,7 @@ using Entries = std::vector<std::pair<pickle::Value*, pickle::Value*>>;
 const Entries* asMapping(const pickle::Value& value);
 
 /// The elements if `value` is a list or tuple, else nullptr.
-const std::vector<pickle::Value*>* asSequence(const pickle::Value& value);
+const pickle::ValueList* asSequence(const pickle::Value& value);
 
 /// The value of `key` in a mapping with string keys, or nullptr.
 const pickle::Value* lookup(const Entries& entries, std::string_view key);

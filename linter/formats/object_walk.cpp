@@ -110,7 +110,7 @@ class Walker {
       return std::nullopt;
     }
     const Entries* mapping = asMapping(value);
-    const std::vector<Value*>* sequence = mapping == nullptr ? asSequence(value) : nullptr;
+    const pickle::ValueList* sequence = mapping == nullptr ? asSequence(value) : nullptr;
     const bool object = mapping == nullptr && sequence == nullptr && value.kind == ValueKind::kCall;
     if (mapping == nullptr && sequence == nullptr && !object) return std::nullopt;
     auto [first, inserted] = origins_.emplace(&value, origin);
@@ -127,6 +127,7 @@ class Walker {
     const bool optimizer = !inside_optimizer && isOptimizerState(entries);
     inside_optimizer = inside_optimizer || optimizer;
     const std::size_t candidate_slot = contents_.state_dicts.size();
+    reserveTensorsFor(entries.size());
     std::vector<std::size_t> candidate_tensors;
     bool all_tensors_with_string_keys = !entries.empty();
     for (const auto& [key, entry] : entries) {
@@ -164,7 +165,7 @@ class Walker {
     return std::nullopt;
   }
 
-  std::optional<Error> visitSequence(const Value& node, const std::vector<Value*>& items, ObjectPath& path,
+  std::optional<Error> visitSequence(const Value& node, const pickle::ValueList& items, ObjectPath& path,
                                      bool inside_optimizer) {
     for (std::size_t i = 0; i < items.size(); ++i) {
       const auto index = static_cast<int64_t>(i);
@@ -179,20 +180,30 @@ class Walker {
   // BUILD state, a dict or a (dict, slots) pair; attribute names become path elements.
   std::optional<Error> visitObject(const Value& object, ObjectPath& path, bool inside_optimizer) {
     const Origin inside{&object, nullptr, -1};  // the state sits at the object's own path
-    if (object.state != nullptr) {
-      const std::vector<Value*>* parts = asSequence(*object.state);
-      if (parts != nullptr && parts->size() == 2 && asMapping(*object.state) == nullptr) {
+    if (object.state() != nullptr) {
+      const pickle::ValueList* parts = asSequence(*object.state());
+      if (parts != nullptr && parts->size() == 2 && asMapping(*object.state()) == nullptr) {
         for (const Value* part : *parts) {
           if (auto error = visit(*part, path, inside_optimizer, inside)) return error;
         }
-      } else if (auto error = visit(*object.state, path, inside_optimizer, inside)) {
+      } else if (auto error = visit(*object.state(), path, inside_optimizer, inside)) {
         return error;
       }
     }
-    if (!object.entries.empty()) {
-      if (auto error = visitMapping(object, object.entries, path, inside_optimizer)) return error;
+    if (!object.entries().empty()) {
+      if (auto error = visitMapping(object, object.entries(), path, inside_optimizer)) return error;
     }
-    return visitSequence(object, object.appended, path, inside_optimizer);
+    return visitSequence(object, object.appended(), path, inside_optimizer);
+  }
+
+  // A large state dict's tensors would otherwise be moved ~17 times as the vector doubles;
+  // growing at least twofold keeps many small dicts linear too. Capped: a hostile dict of
+  // millions of non-tensors must not reserve gigabytes (unused capacity is only address space).
+  void reserveTensorsFor(std::size_t entries) {
+    constexpr std::size_t kMaxHint = std::size_t{1} << 20;
+    std::vector<TensorInfo>& tensors = contents_.tensors;
+    const std::size_t wanted = tensors.size() + std::min(entries, kMaxHint);
+    if (wanted > tensors.capacity()) tensors.reserve(std::max(wanted, 2 * tensors.capacity()));
   }
 
   std::optional<Error> push(ObjectPath& path, PathElement element) {

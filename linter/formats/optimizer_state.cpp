@@ -14,14 +14,14 @@ OptimizerState readOptimizerState(const Entries& entries, const ObjectPath& path
     if (optimizer.problem.empty()) optimizer.problem = std::move(problem);
   };
   const Entries* groups_as_mapping = asMapping(*lookup(entries, "param_groups"));
-  const std::vector<pickle::Value*>* groups = groups_as_mapping == nullptr ? asSequence(*lookup(entries, "param_groups")) : nullptr;
+  const pickle::ValueList* groups = groups_as_mapping == nullptr ? asSequence(*lookup(entries, "param_groups")) : nullptr;
   if (groups == nullptr) {
     note("'param_groups' is not a list");
   } else {
     for (const pickle::Value* group : *groups) {
       const Entries* members = asMapping(*group);
       const pickle::Value* params = members != nullptr ? lookup(*members, "params") : nullptr;
-      const std::vector<pickle::Value*>* ids = params != nullptr ? asSequence(*params) : nullptr;
+      const pickle::ValueList* ids = params != nullptr ? asSequence(*params) : nullptr;
       std::vector<int64_t>& out = optimizer.param_groups.emplace_back();
       if (ids == nullptr) {
         note("a parameter group has no 'params' list");

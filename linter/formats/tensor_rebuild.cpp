@@ -1,6 +1,8 @@
 #include "linter/formats/tensor_rebuild.h"
 
+#include <stdexcept>
 #include <string>
+#include <string_view>
 
 namespace ckptlint::formats {
 
@@ -9,7 +11,7 @@ using pickle::ValueKind;
 
 namespace {
 
-using Args = std::vector<Value*>;
+using Args = pickle::ValueList;
 using Recognized = Result<std::optional<TensorInfo>>;
 
 Error argumentError(const std::string& function, const std::string& problem) {
@@ -67,6 +69,21 @@ Result<Storage> readStorage(const Value* value, const std::string& function) {
 
 bool mulOverflows(uint64_t a, uint64_t b, uint64_t* out) { return __builtin_mul_overflow(a, b, out); }
 
+// The torch._utils functions that rebuild a tensor, qualified. A tensor's rebuild_function
+// views one of these literals: 100k tensors share them instead of holding copies.
+constexpr std::string_view kUtilsModule = "torch._utils.";
+constexpr std::string_view kRebuildFunctions[] = {
+    "torch._utils._rebuild_tensor",  "torch._utils._rebuild_tensor_v2", "torch._utils._rebuild_tensor_v3",
+    "torch._utils._rebuild_qtensor", "torch._utils._rebuild_meta_tensor_no_storage"};
+
+// Only called with the names recognizeCall dispatches on, all in the table.
+std::string_view qualifiedRebuildName(std::string_view function) {
+  for (std::string_view name : kRebuildFunctions) {
+    if (name.substr(kUtilsModule.size()) == function) return name;
+  }
+  throw std::logic_error("not a torch._utils rebuild function: " + std::string(function));
+}
+
 // _rebuild_tensor(storage, offset, size, stride)
 // _rebuild_tensor_v2(storage, offset, size, stride, requires_grad, hooks[, metadata])
 // _rebuild_tensor_v3(storage, offset, size, stride, requires_grad, hooks, dtype[, metadata])
@@ -85,7 +102,7 @@ Recognized denseTensor(const std::string& function, const Args& args) {
   if (!storage) return storage.error();
 
   TensorInfo tensor;
-  tensor.rebuild_function = "torch._utils." + function;
+  tensor.rebuild_function = qualifiedRebuildName(function);
   if (!readInt(args[1], &tensor.storage_offset) || tensor.storage_offset < 0) {
     return argumentError(function, "storage offset is not a non-negative integer");
   }
@@ -107,7 +124,7 @@ Recognized denseTensor(const std::string& function, const Args& args) {
   if (v3) {
     const Value* dtype = args[6];
     std::optional<DType> parsed;
-    if (dtype->kind == ValueKind::kGlobal && dtype->text == "torch") parsed = dtypeFromName(dtype->name);
+    if (dtype->kind == ValueKind::kGlobal && dtype->text == "torch") parsed = dtypeFromName(dtype->name());
     if (!parsed) return argumentError(function, "dtype argument is not a torch dtype");
     tensor.dtype = *parsed;
     if (storage->dtype) element_size = elementSize(*storage->dtype);  // a typed storage counts elements
@@ -129,9 +146,9 @@ Recognized denseTensor(const std::string& function, const Args& args) {
 Recognized metaTensor(const std::string& function, const Args& args) {
   if (args.size() != 4) return argumentError(function, "expects 4 arguments");
   TensorInfo tensor;
-  tensor.rebuild_function = "torch._utils." + function;
+  tensor.rebuild_function = qualifiedRebuildName(function);
   std::optional<DType> dtype;
-  if (args[0]->kind == ValueKind::kGlobal && args[0]->text == "torch") dtype = dtypeFromName(args[0]->name);
+  if (args[0]->kind == ValueKind::kGlobal && args[0]->text == "torch") dtype = dtypeFromName(args[0]->name());
   if (!dtype) return argumentError(function, "dtype argument is not a torch dtype");
   tensor.dtype = *dtype;
   if (!readIntTuple(args[1], &tensor.shape) || !readIntTuple(args[2], &tensor.stride)) {
@@ -180,7 +197,7 @@ Recognized recognizeCall(const Value& callee, const Value& args_value, int depth
     return makeError("tensor wrapped in more than " + std::to_string(kMaxWrapperDepth) + " rebuild calls");
   }
   const Args& args = args_value.items;
-  const std::string& name = callee.name;
+  const std::string& name = callee.name();
   if (callee.text == "torch._utils") {
     if (name == "_rebuild_tensor" || name == "_rebuild_tensor_v2" || name == "_rebuild_tensor_v3" ||
         name == "_rebuild_qtensor") {
@@ -214,12 +231,12 @@ Result<StorageId> readStorageId(const Value& pid) {
                       fields[0]->text == "storage";
   if (!tagged) return makeError("persistent id does not start with 'storage'");
   const Value* type = fields[1];
-  if (type->kind != ValueKind::kGlobal || type->name.find("Storage") == std::string::npos) {
+  if (type->kind != ValueKind::kGlobal || type->name().find("Storage") == std::string::npos) {
     return makeError("persistent id names no storage class");
   }
   StorageId storage;
-  if (!isUntypedStorage(type->name)) {
-    storage.dtype = dtypeFromStorageClass(type->name);
+  if (!isUntypedStorage(type->name())) {
+    storage.dtype = dtypeFromStorageClass(type->name());
     if (!storage.dtype) return makeError("unknown storage class " + type->dottedName());
   }
   if (!fields[2]->isString()) return makeError("storage key is not a string");

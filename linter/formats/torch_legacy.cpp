@@ -144,8 +144,8 @@ class TorchLegacyReader {
     // Leaves (strings, numbers, globals) hold no persistent id: not worth remembering.
     auto push = [&](const Value* value) {
       if (value == nullptr) return;
-      const bool leaf = value->items.empty() && value->entries.empty() && value->appended.empty() &&
-                        value->state == nullptr;
+      const bool leaf = value->items.empty() && value->entries().empty() && value->appended().empty() &&
+                        value->state() == nullptr;
       if (leaf) return;
       if (seen.insert(value).second) pending.push_back(value);
     };
@@ -154,12 +154,12 @@ class TorchLegacyReader {
       pending.pop_back();
       if (value->kind == ValueKind::kPersistentId) ids.push_back(value);
       for (const Value* item : value->items) push(item);
-      for (const auto& [key, entry] : value->entries) {
+      for (const auto& [key, entry] : value->entries()) {
         push(key);
         push(entry);
       }
-      for (const Value* item : value->appended) push(item);
-      push(value->state);
+      for (const Value* item : value->appended()) push(item);
+      push(value->state());
     }
     std::sort(ids.begin(), ids.end(), [](const Value* a, const Value* b) { return a->offset < b->offset; });
     for (const Value* id : ids) {
@@ -189,7 +189,7 @@ class TorchLegacyReader {
     if (created) {
       storage->second.dtype = parsed->dtype.value_or(DType::kUInt8);
       storage->second.numel = parsed->numel;
-      storage->second.storage_class = tuple->items[1]->name;
+      storage->second.storage_class = tuple->items[1]->name();
     }
     // torch keys views and roots in one table: a view named like a known storage is that storage.
     if (parsed->view && storages_.count(parsed->view->key) == 0 && views_.count(parsed->view->key) == 0) {
@@ -218,7 +218,7 @@ class TorchLegacyReader {
 
   // The storage key list, then each listed storage's count and bytes, as torch reads them.
   std::optional<Error> readStorageData(const Value& keys) {
-    const std::vector<Value*>* list = asSequence(keys);
+    const pickle::ValueList* list = asSequence(keys);
     if (list == nullptr) return makeError("the storage key pickle is not a list; torch.load fails on it");
     for (const Value* key : *list) {
       if (!key->isString()) return makeError("the storage key list holds a " + std::string(pickle::kindName(key->kind)) +

@@ -86,7 +86,7 @@ class ModuleWalker {
     if (!source->has_value()) {
       return makeError("class " + qualified + ": no " + record + " record holds its source; torch.jit.load fails on it");
     }
-    std::optional<ScriptClass> parsed = parseScriptClass(**source, callee.name);
+    std::optional<ScriptClass> parsed = parseScriptClass(**source, callee.name());
     if (!parsed) {
       return makeError("class " + qualified + ": " + record + " does not define it; torch.jit.load fails on it");
     }
@@ -106,7 +106,7 @@ class ModuleWalker {
     if (!found) return found.error();
     const ScriptClass& script_class = **found;
     const std::string where = prefix.empty() ? "the root module" : "module '" + prefix.substr(0, prefix.size() - 1) + "'";
-    const Entries* attributes = module.state != nullptr ? asMapping(*module.state) : nullptr;
+    const Entries* attributes = module.state() != nullptr ? asMapping(*module.state()) : nullptr;
     if (attributes == nullptr) {
       if (script_class.parameters.empty() && script_class.buffers.empty()) return std::nullopt;
       return makeError(where + " (" + module.callee()->dottedName() +

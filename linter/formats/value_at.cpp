@@ -27,7 +27,7 @@ const Value* inEntries(const Entries& entries, const PathElement& element) {
   return nullptr;
 }
 
-const Value* atIndex(const std::vector<Value*>& items, const PathElement& element) {
+const Value* atIndex(const pickle::ValueList& items, const PathElement& element) {
   const auto* index = std::get_if<int64_t>(&element);
   if (index == nullptr || *index < 0 || static_cast<uint64_t>(*index) >= items.size()) return nullptr;
   return items[static_cast<std::size_t>(*index)];
@@ -35,10 +35,10 @@ const Value* atIndex(const std::vector<Value*>& items, const PathElement& elemen
 
 // An object's attributes: its BUILD state (a dict, or a (dict, slots) pair), then items set on it.
 const Value* attribute(const Value& object, const PathElement& element) {
-  if (object.state != nullptr) {
-    if (const Entries* state = asMapping(*object.state)) {
+  if (object.state() != nullptr) {
+    if (const Entries* state = asMapping(*object.state())) {
       if (const Value* found = inEntries(*state, element)) return found;
-    } else if (const auto* parts = asSequence(*object.state)) {
+    } else if (const auto* parts = asSequence(*object.state())) {
       for (const Value* part : *parts) {
         const Entries* attributes = part != nullptr ? asMapping(*part) : nullptr;
         if (attributes == nullptr) continue;
@@ -46,8 +46,8 @@ const Value* attribute(const Value& object, const PathElement& element) {
       }
     }
   }
-  if (const Value* found = inEntries(object.entries, element)) return found;
-  return atIndex(object.appended, element);
+  if (const Value* found = inEntries(object.entries(), element)) return found;
+  return atIndex(object.appended(), element);
 }
 
 }  // namespace

@@ -3,6 +3,7 @@
 #include <zlib.h>
 
 #include <algorithm>
+#include <cstring>
 #include <limits>
 #include <unordered_set>
 
@@ -33,6 +34,41 @@ std::string foldCase(std::string_view name) {
     if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
   }
   return folded;
+}
+
+// One step of foldCase on eight bytes at once: bytes 'A'..'Z' gain 0x20, others (bytes with
+// the high bit set included) are left alone.
+uint64_t foldCaseWord(uint64_t word) {
+  constexpr uint64_t kOnes = 0x0101010101010101ull;
+  constexpr uint64_t kHighBits = 0x8080808080808080ull;
+  const uint64_t low7 = word & ~kHighBits;
+  const uint64_t at_least_a = low7 + (0x80 - 'A') * kOnes;     // high bit set where byte >= 'A'
+  const uint64_t beyond_z = low7 + (0x80 - 'Z' - 1) * kOnes;   // high bit set where byte > 'Z'
+  const uint64_t upper = at_least_a & ~beyond_z & ~word & kHighBits;
+  return word | (upper >> 2);
+}
+
+// A hash of foldCase(name) without building it: the zip index hashes every name once and every
+// looked-up name once, 100k of each for a large state dict.
+std::size_t foldedHash(std::string_view name) {
+  uint64_t hash = 0x243F6A8885A308D3ull ^ name.size();
+  for (std::size_t at = 0; at < name.size(); at += 8) {
+    uint64_t word = 0;
+    std::memcpy(&word, name.data() + at, std::min<std::size_t>(8, name.size() - at));
+    hash = (hash ^ foldCaseWord(word)) * 0x9E3779B97F4A7C15ull;
+    hash ^= hash >> 29;
+  }
+  return static_cast<std::size_t>(hash);
+}
+
+bool equalFolded(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  if (a == b) return true;  // the usual case: the same spelling
+  const auto fold = [](char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; };
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    if (fold(a[i]) != fold(b[i])) return false;
+  }
+  return true;
 }
 
 struct Directory {
@@ -315,18 +351,20 @@ class ZipDirectoryParser {
 
   void indexNames() {
     std::unordered_set<std::size_t> reported;
-    archive_.index_.reserve(archive_.entries_.size());  // no rehashing for 100k records
-    for (std::size_t i = 0; i < archive_.entries_.size(); ++i) {
-      const std::string& name = archive_.entries_[i].name;
-      auto [slot, inserted] = archive_.index_.emplace(foldCase(name), i);
-      if (inserted) continue;
-      const std::string& first = archive_.entries_[slot->second].name;
-      issue(ReadIssue::Kind::kDuplicateName, archive_.entries_[i],
+    const std::vector<ZipEntry>& entries = archive_.entries_;
+    archive_.index_.reserve(entries.size());  // no rehashing for 100k records
+    for (std::size_t i = 0; i < entries.size(); ++i) {
+      const std::string& name = entries[i].name;
+      const auto same_name_at = [&](std::size_t at) { return equalFolded(entries[at].name, name); };
+      const std::optional<std::size_t> earlier = archive_.index_.findOrAdd(foldedHash(name), i, same_name_at);
+      if (!earlier) continue;
+      const std::string& first = entries[*earlier].name;
+      issue(ReadIssue::Kind::kDuplicateName, entries[i],
             first == name ? "record '" + name + "' appears more than once"
                           : "records '" + first + "' and '" + name + "' differ only in case");
-      if (reported.insert(slot->second).second) {
+      if (reported.insert(*earlier).second) {
         archive_.ambiguous_names_.push_back(first);
-        archive_.ambiguous_folded_.insert(slot->first);
+        archive_.ambiguous_folded_.insert(foldCase(first));
       }
     }
     archive_.issues_ = issues_.take();
@@ -418,8 +456,9 @@ bool ZipArchive::isAmbiguous(std::string_view name) const {
 }
 
 const ZipEntry* ZipArchive::find(std::string_view name) const {
-  const auto found = index_.find(foldCase(name));
-  return found == index_.end() ? nullptr : &entries_[found->second];
+  const auto same_name_at = [&](std::size_t at) { return equalFolded(entries_[at].name, name); };
+  const std::optional<std::size_t> found = index_.find(foldedHash(name), same_name_at);
+  return found ? &entries_[*found] : nullptr;
 }
 
 namespace {

@@ -11,10 +11,10 @@
 #include <optional>
 #include <string>
 #include <string_view>
-#include <unordered_map>
 #include <unordered_set>
 #include <vector>
 
+#include "linter/core/flat_index.h"
 #include "linter/core/read_issue.h"
 #include "linter/core/result.h"
 
@@ -112,7 +112,7 @@ class ZipArchive {
   ZipLimits limits_;
   bool zip64_ = false;
   std::vector<ZipEntry> entries_;
-  std::unordered_map<std::string, std::size_t> index_;  // lower-cased name -> first entry
+  FlatIndex index_;  // by case-folded name: the first entry of each name
   std::vector<std::string> ambiguous_names_;
   std::unordered_set<std::string> ambiguous_folded_;  // lower-cased names of ambiguous_names_
   std::vector<ReadIssue> issues_;

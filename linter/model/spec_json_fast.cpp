@@ -3,11 +3,12 @@
 #include <cstdint>
 #include <limits>
 #include <string>
-#include <unordered_set>
 
 #include <nlohmann/json.hpp>
 
 #include "linter/model/spec_json.h"
+#include "linter/model/spec_json_scan.h"
+#include "linter/pickle/dict_key.h"
 
 namespace ckptlint::model {
 namespace {
@@ -166,19 +167,36 @@ class WellFormedSpecReader : public nlohmann::json_sax<json> {
   unsigned root_seen_ = 0;  // the document's, kept while its entries are read
 };
 
+// One SAX pass over any well-formed layout.
+std::optional<ModelSpec> readWithSax(std::string_view text) {
+  WellFormedSpecReader reader;
+  if (!json::sax_parse(text.begin(), text.end(), &reader) || !reader.complete()) return std::nullopt;
+  reader.spec.source_kind = "spec";
+  return std::move(reader.spec);
+}
+
+// The flat index the pickle reader keeps for large dicts: one array for 100k keys, where a
+// node-based set costs an allocation and a cache miss per key.
+bool keysAreUnique(const ModelSpec& spec) {
+  pickle::DictIndex index;
+  const std::hash<std::string_view> hash;
+  for (std::size_t i = 0; i < spec.entries.size(); ++i) {
+    const std::string_view key = spec.entries[i].key;
+    auto same_key_at = [&](std::size_t at) { return spec.entries[at].key == key; };
+    if (index.findOrAdd(hash(key), i, same_key_at)) return false;
+  }
+  return true;
+}
+
 }  // namespace
 
 std::optional<ModelSpec> readWellFormedSpec(std::string_view text) {
-  WellFormedSpecReader reader;
-  if (!json::sax_parse(text.begin(), text.end(), &reader) || !reader.complete()) return std::nullopt;
+  // The layout `ckptlint spec` writes needs no JSON library; any other goes through SAX.
+  std::optional<ModelSpec> spec = scanWrittenSpec(text);
+  if (!spec) spec = readWithSax(text);
   // Keys are unique in a valid spec; checked once the entries no longer move.
-  std::unordered_set<std::string_view> keys;
-  keys.reserve(reader.spec.entries.size());
-  for (const ModelEntry& entry : reader.spec.entries) {
-    if (!keys.insert(entry.key).second) return std::nullopt;
-  }
-  reader.spec.source_kind = "spec";
-  return std::move(reader.spec);
+  if (!spec || !keysAreUnique(*spec)) return std::nullopt;
+  return spec;
 }
 
 }  // namespace ckptlint::model

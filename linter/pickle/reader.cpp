@@ -121,11 +121,14 @@ class Machine {
     return node;
   }
 
-  Value* makeSequence(ValueKind kind, std::vector<Value*> items) {
-    if (kind == ValueKind::kTuple && items.empty()) return empty_tuple_;
+  Value* makeSequence(ValueKind kind, Value* const* items, std::size_t count) {
+    if (kind == ValueKind::kTuple && count == 0) return empty_tuple_;
     Value* node = make(kind);
-    node->items = std::move(items);
+    node->items = arena_->list(items, count);
     return node;
+  }
+  Value* makeSequence(ValueKind kind, const std::vector<Value*>& items) {
+    return makeSequence(kind, items.data(), items.size());
   }
 
   Value* makeGlobal(std::string module, std::string name, bool resolved) {
@@ -133,15 +136,15 @@ class Machine {
     pickle_.globals_.push_back(GlobalRef{module, name, op_offset_, resolved, std::string(op_->name)});
     Value* node = make(ValueKind::kGlobal);
     node->text = std::move(module);
-    node->name = std::move(name);
+    node->rare().name = std::move(name);
     node->resolved = resolved;
     return node;
   }
 
-  Value* makeCall(CallKind kind, Value* callee, Value* args) {
+  Value* makeCall(CallKind kind, Value* callee, Value* args, Value* kwargs = nullptr) {
     Value* node = make(ValueKind::kCall);
     node->call_kind = kind;
-    node->items = {callee, args};
+    node->items = kwargs == nullptr ? arena_->list({callee, args}) : arena_->list({callee, args, kwargs});
     return node;
   }
 
@@ -227,7 +230,7 @@ class Machine {
     if (target->kind != ValueKind::kDict && target->kind != ValueKind::kCall) {
       fail(std::string("cannot set an item on a ") + kindName(target->kind));
     }
-    auto& entries = target->entries;
+    auto& entries = target->rare().entries;
     const std::optional<DictKey> dict_key = DictKey::of(*key);
     if (dict_key) {
       constexpr std::size_t kScanLimit = 16;
@@ -255,7 +258,7 @@ class Machine {
     if (target == last_indexed_dict_) return *last_dict_index_;
     auto [found, added] = dict_indexes_.try_emplace(target);
     if (added) {
-      const auto& entries = target->entries;
+      const auto& entries = target->entries();
       for (std::size_t i = 0; i < entries.size(); ++i) {
         if (auto existing = DictKey::of(*entries[i].first)) indexKey(found->second, entries, *existing, i);
       }
@@ -266,20 +269,25 @@ class Machine {
   }
 
   // Where an entry with `key` already sits, or nullopt after recording `key` at `position`.
-  static std::optional<std::size_t> indexKey(DictIndex& index, const std::vector<std::pair<Value*, Value*>>& entries,
+  static std::optional<std::size_t> indexKey(DictIndex& index, const Entries& entries,
                                              const DictKey& key, std::size_t position) {
     return index.findOrAdd(DictKey::Hash()(key), position,
                            [&](std::size_t at) { return DictKey::of(*entries[at].first) == key; });
   }
 
-  void appendItems(Value* target, std::vector<Value*> items) {
+  void appendItems(Value* target, const std::vector<Value*>& items) {
     if (target->kind == ValueKind::kList) {
-      target->items.insert(target->items.end(), items.begin(), items.end());
+      appendTo(target->items, items);
     } else if (target->kind == ValueKind::kCall) {
-      target->appended.insert(target->appended.end(), items.begin(), items.end());
+      appendTo(target->rare().appended, items);
     } else {
       fail(std::string("cannot append to a ") + kindName(target->kind));
     }
+  }
+
+  void appendTo(ValueList& list, const std::vector<Value*>& items) {
+    if (list.size() + items.size() > UINT32_MAX) fail("more than 2^32 - 1 elements in one container");
+    arena_->append(list, items.data(), items.size());
   }
 
   // ---- the opcodes ---------------------------------------------------------------------
@@ -399,9 +407,9 @@ class Machine {
       case Op::kTuple2:
       case Op::kTuple3: {
         const std::size_t count = static_cast<std::size_t>(op) - static_cast<std::size_t>(Op::kTuple1) + 1;
-        std::vector<Value*> items(count);
+        Value* items[3];
         for (std::size_t i = count; i-- > 0;) items[i] = pop();
-        return push(makeSequence(ValueKind::kTuple, std::move(items)));
+        return push(makeSequence(ValueKind::kTuple, items, count));
       }
       case Op::kEmptyList: return push(make(ValueKind::kList));
       case Op::kList: return push(makeSequence(ValueKind::kList, popToMark()));
@@ -414,7 +422,7 @@ class Machine {
       case Op::kAppends: {
         std::vector<Value*> items = popToMark();
         traceMutation();
-        appendItems(top(), std::move(items));
+        appendItems(top(), items);
         return;
       }
       case Op::kEmptyDict: return push(make(ValueKind::kDict));
@@ -450,7 +458,7 @@ class Machine {
         Value* target = top();
         traceMutation();
         if (target->kind != ValueKind::kSet) fail(std::string("cannot add items to a ") + kindName(target->kind));
-        target->items.insert(target->items.end(), items.begin(), items.end());
+        appendTo(target->items, items);
         return;
       }
       case Op::kFrozenSet: return push(makeSequence(ValueKind::kFrozenSet, popToMark()));
@@ -488,8 +496,7 @@ class Machine {
         std::vector<Value*> items = popToMark();
         if (items.empty()) fail("OBJ without a class");
         Value* callee = items.front();
-        items.erase(items.begin());
-        return push(makeCall(CallKind::kObj, callee, makeSequence(ValueKind::kTuple, std::move(items))));
+        return push(makeCall(CallKind::kObj, callee, makeSequence(ValueKind::kTuple, items.data() + 1, items.size() - 1)));
       }
       case Op::kReduce: {
         Value* args = pop();
@@ -505,28 +512,26 @@ class Machine {
         Value* kwargs = pop();
         Value* args = pop();
         Value* cls = pop();
-        Value* call = makeCall(CallKind::kNewObjEx, cls, args);
-        call->items.push_back(kwargs);
-        return push(call);
+        return push(makeCall(CallKind::kNewObjEx, cls, args, kwargs));
       }
       case Op::kBuild: {
         Value* state = pop();
         Value* target = top();
         traceMutation();
         if (target->kind != ValueKind::kCall) fail(std::string("BUILD on a ") + kindName(target->kind));
-        target->state = state;
+        target->rare().state = state;
         return;
       }
       case Op::kPersId: {
         Value* id = make(ValueKind::kPersistentId);
-        id->items = {makeString(ValueKind::kString, std::string(cursor_.line()))};
+        id->items = arena_->list({makeString(ValueKind::kString, std::string(cursor_.line()))});
         if (trace_ != nullptr) trace_->persistent_loads.push_back({op_offset_, id});
         return push(id);
       }
       case Op::kBinPersId: {
         Value* pid = pop();
         Value* id = make(ValueKind::kPersistentId);
-        id->items = {pid};
+        id->items = arena_->list({pid});
         if (trace_ != nullptr) trace_->persistent_loads.push_back({op_offset_, id});
         return push(id);
       }

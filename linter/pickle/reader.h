@@ -15,7 +15,7 @@ namespace ckptlint::pickle {
 
 /// Bounds on what one pickle may make the reader hold; exceeding one is an error naming it.
 struct ReaderLimits {
-  uint64_t max_nodes = 20'000'000;        // values created (~150 bytes each)
+  uint64_t max_nodes = 20'000'000;        // values created (~90 bytes each)
   uint64_t max_memo_entries = 20'000'000;
   uint64_t max_stack_size = 20'000'000;   // values on the stack at once
   uint64_t max_mark_depth = 100'000;      // nested MARKs

@@ -39,28 +39,28 @@ class Dumper {
       case ValueKind::kSet: out["set"] = list(value->items); return out;
       case ValueKind::kFrozenSet: out["frozenset"] = list(value->items); return out;
       case ValueKind::kDict: out["dict"] = entries(*value); return out;
-      case ValueKind::kGlobal: out["global"] = {value->text, value->name}; return out;
+      case ValueKind::kGlobal: out["global"] = {value->text, value->name()}; return out;
       case ValueKind::kPersistentId: out["persid"] = list(value->items); return out;
       case ValueKind::kCall:
         out["call"] = list(value->items);
         out["kind"] = callKind(value->call_kind);
         out["entries"] = entries(*value);
-        out["appended"] = list(value->appended);
-        out["state"] = dump(value->state);
+        out["appended"] = list(value->appended());
+        out["state"] = dump(value->state());
         return out;
     }
     return out;
   }
 
  private:
-  json list(const std::vector<Value*>& items) {
+  json list(const ckptlint::pickle::ValueList& items) {
     json out = json::array();
     for (const Value* item : items) out.push_back(dump(item));
     return out;
   }
   json entries(const Value& value) {
     json out = json::array();
-    for (const auto& [key, item] : value.entries) out.push_back(json::array({dump(key), dump(item)}));
+    for (const auto& [key, item] : value.entries()) out.push_back(json::array({dump(key), dump(item)}));
     return out;
   }
   static const char* callKind(ckptlint::pickle::CallKind kind) {

@@ -2,7 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
+#include <vector>
 
 #include "linter/pickle/opcodes.h"
 #include "tests/unit/pickle_builder.h"
@@ -26,6 +28,35 @@ std::string parseError(const std::string& bytes, const ReaderLimits& limits = {}
 }
 
 // ---- scalars ---------------------------------------------------------------------------
+
+// The arena behind every tree: nodes keep their address and contents across chunks, and lists
+// keep their order as they grow past their slots, past a slot block, or get a block of their own.
+TEST(ValueArena, NodesStayPutAndListsKeepTheirOrderAsTheyGrow) {
+  ValueArena arena;
+  std::vector<Value*> made;
+  for (int i = 0; i < 20000; ++i) {
+    Value* node = arena.make(ValueKind::kInt, static_cast<uint64_t>(i));
+    node->integer = i;
+    made.push_back(node);
+  }
+  EXPECT_EQ(arena.size(), 20000u);
+  ValueList grown;
+  for (std::size_t i = 0; i < made.size(); i += 7) arena.append(grown, made.data() + i, std::min<std::size_t>(7, made.size() - i));
+  const ValueList whole = arena.list(made.data(), made.size());
+  const ValueList pair = arena.list({made[1], made[0]});
+  ASSERT_EQ(grown.size(), made.size());
+  ASSERT_EQ(whole.size(), made.size());
+  for (std::size_t i = 0; i < made.size(); ++i) {
+    EXPECT_EQ(grown[i], made[i]);
+    EXPECT_EQ(whole[i], made[i]);
+    EXPECT_EQ(made[i]->integer, static_cast<int64_t>(i));
+    EXPECT_EQ(made[i]->offset, i);
+  }
+  ASSERT_EQ(pair.size(), 2u);
+  EXPECT_EQ(pair.front(), made[1]);
+  EXPECT_EQ(pair.back(), made[0]);
+  EXPECT_TRUE(ValueList().empty());
+}
 
 TEST(PickleReader, BinaryIntegers) {
   const Pickle pickle = parse(PickleBuilder().mark().binint1(7).binint2(65535).binint(-2).tuple().stop().bytes());
@@ -185,14 +216,14 @@ TEST(PickleReader, DictOpcodesKeepInsertionOrderAndPythonDuplicateSemantics) {
   builder.mark().unicode("a").binint1(2).unicode("b").binint1(3).setitems().stop();
   const Pickle parsed_dict = parse(builder.bytes());
   const Value& dict = *parsed_dict.root();
-  ASSERT_EQ(dict.entries.size(), 2u);
-  EXPECT_EQ(dict.entries[0].first->text, "b");
-  EXPECT_EQ(dict.entries[0].second->integer, 3);  // replaced in place, first position kept
-  EXPECT_EQ(dict.entries[1].first->text, "a");
+  ASSERT_EQ(dict.entries().size(), 2u);
+  EXPECT_EQ(dict.entries()[0].first->text, "b");
+  EXPECT_EQ(dict.entries()[0].second->integer, 3);  // replaced in place, first position kept
+  EXPECT_EQ(dict.entries()[1].first->text, "a");
   const Pickle parsed_text_dict = parse("(S'k'\nI1\nd.");
   const Value& text_dict = *parsed_text_dict.root();
   ASSERT_EQ(text_dict.kind, ValueKind::kDict);
-  EXPECT_EQ(text_dict.entries[0].first->text, "k");
+  EXPECT_EQ(text_dict.entries()[0].first->text, "k");
 }
 
 TEST(PickleReader, LargeDictDuplicateKeysUseTheIndex) {
@@ -202,8 +233,8 @@ TEST(PickleReader, LargeDictDuplicateKeysUseTheIndex) {
   builder.unicode("k5").binint1(200).setitems().stop();
   const Pickle parsed_dict = parse(builder.bytes());
   const Value& dict = *parsed_dict.root();
-  ASSERT_EQ(dict.entries.size(), 40u);
-  EXPECT_EQ(dict.entries[5].second->integer, 200);
+  ASSERT_EQ(dict.entries().size(), 40u);
+  EXPECT_EQ(dict.entries()[5].second->integer, 200);
 }
 
 // Past the first index's size: keys reassigned after it grew, and Python's True == 1 and
@@ -216,7 +247,7 @@ TEST(PickleReader, GrownDictIndexKeepsPythonKeySemantics) {
   builder.unicode("k0").binint1(3).unicode("k2999").binint1(4).op(static_cast<unsigned char>(0x88)).binint1(5);
   builder.unicode("1").binint1(6).setitems().stop();
   const Pickle parsed_dict = parse(builder.bytes());
-  const auto& entries = parsed_dict.root()->entries;
+  const auto& entries = parsed_dict.root()->entries();
   ASSERT_EQ(entries.size(), 6001u);
   EXPECT_EQ(entries[0].second->integer, 3);     // "k0"
   EXPECT_EQ(entries[2999].second->integer, 4);  // "k2999"
@@ -341,9 +372,9 @@ TEST(PickleReader, NewObjBuildAndSetItemsOnObjects) {
   const Pickle parsed_ordered = parse(builder.bytes());
   const Value& ordered = *parsed_ordered.root();
   ASSERT_EQ(ordered.kind, ValueKind::kCall);
-  ASSERT_EQ(ordered.entries.size(), 1u);
-  ASSERT_NE(ordered.state, nullptr);
-  EXPECT_EQ(ordered.state->entries[0].first->text, "_metadata");
+  ASSERT_EQ(ordered.entries().size(), 1u);
+  ASSERT_NE(ordered.state(), nullptr);
+  EXPECT_EQ(ordered.state()->entries()[0].first->text, "_metadata");
 
   PickleBuilder newobj;
   newobj.global("m", "C").emptyTuple().op(static_cast<unsigned char>(0x81)).stop();

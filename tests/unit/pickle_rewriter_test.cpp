@@ -47,7 +47,7 @@ std::vector<std::string> keysOf(const std::string& bytes, int index = -1) {
   if (!pickle.ok()) return {};
   const Value* dict = index < 0 ? pickle->root() : pickle->root()->items[static_cast<std::size_t>(index)];
   std::vector<std::string> keys;
-  for (const auto& entry : dict->entries) keys.push_back(entry.first->text);
+  for (const auto& entry : dict->entries()) keys.push_back(entry.first->text);
   return keys;
 }
 
@@ -218,7 +218,7 @@ TEST(PickleRewriter, Protocol4DropsSpellOutMemoizeIndices) {
   EXPECT_EQ(out->bytes, expected.bytes());
   Result<Pickle> reread = readPickle(out->bytes);
   ASSERT_TRUE(reread.ok());
-  EXPECT_EQ(reread->root()->entries.at(0).second->text, "x");
+  EXPECT_EQ(reread->root()->entries().at(0).second->text, "x");
 }
 
 TEST(PickleRewriter, Protocol4GlobalsAreRedefinedWithTheirStrings) {
@@ -240,7 +240,7 @@ TEST(PickleRewriter, Protocol4GlobalsAreRedefinedWithTheirStrings) {
   EXPECT_EQ(out->bytes, expected.bytes());
   Result<Pickle> reread = readPickle(out->bytes);
   ASSERT_TRUE(reread.ok());
-  EXPECT_TRUE(reread->root()->entries.at(0).second->isGlobal("torch", "FloatStorage"));
+  EXPECT_TRUE(reread->root()->entries().at(0).second->isGlobal("torch", "FloatStorage"));
 }
 
 TEST(PickleRewriter, AFrameBetweenKeyAndValueStays) {
@@ -307,7 +307,7 @@ TEST(PickleRewriter, TrimsTheNoneOffLegacyPersistentIds) {
   EXPECT_EQ(out->bytes, stream(false));  // exactly the two NONE opcodes gone
   Result<Pickle> back = readPickle(out->bytes);
   ASSERT_TRUE(back.ok()) << back.error().message;
-  EXPECT_EQ(back->root()->entries[0].second->items[0]->items.size(), 5u);
+  EXPECT_EQ(back->root()->entries()[0].second->items[0]->items.size(), 5u);
 }
 
 TEST(PickleRewriter, TrimsOnlyTheNamedPersistentIdAndCombinesWithDrops) {
@@ -321,9 +321,9 @@ TEST(PickleRewriter, TrimsOnlyTheNamedPersistentIdAndCombinesWithDrops) {
   ASSERT_TRUE(out.ok()) << out.error().message;
   Result<Pickle> back = readPickle(out->bytes);
   ASSERT_TRUE(back.ok()) << back.error().message;
-  ASSERT_EQ(back->root()->entries.size(), 1u);
-  EXPECT_EQ(back->root()->entries[0].first->text, "b");
-  EXPECT_EQ(back->root()->entries[0].second->items[0]->items.size(), 5u);
+  ASSERT_EQ(back->root()->entries().size(), 1u);
+  EXPECT_EQ(back->root()->entries()[0].first->text, "b");
+  EXPECT_EQ(back->root()->entries()[0].second->items[0]->items.size(), 5u);
   const PickleTrace::DictFill& fill = input.trace.dict_fills[0];
   const uint64_t dropped_pair = fill.pairs[1].key_start - fill.pairs[0].key_start;
   EXPECT_EQ(out->bytes.size(), input.bytes.size() - dropped_pair - 1) << "the dropped pair and one NONE";

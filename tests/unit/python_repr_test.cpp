@@ -46,9 +46,10 @@ TEST(PythonRepr, StringsAndTuples) {
   one.integer = 1;
   Value tuple;
   tuple.kind = ValueKind::kTuple;
-  tuple.items = {&one};
+  pickle::ValueArena arena;
+  tuple.items = arena.list({&one});
   EXPECT_EQ(pythonRepr(tuple), "(1,)");
-  tuple.items = {&one, &text};
+  tuple.items = arena.list({&one, &text});
   EXPECT_EQ(pythonRepr(tuple), "(1, 'a\\\\b\\x01')");
 }
 

@@ -2,6 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <cctype>
+#include <vector>
+
 #include "tests/unit/zip_builder.h"
 
 namespace ckptlint::io {
@@ -165,6 +168,55 @@ TEST(ZipReader, NamesCompareCaseInsensitivelyLikeMiniz) {
   ASSERT_TRUE(twins.ok());
   EXPECT_EQ(twins->ambiguousNames(), std::vector<std::string>{"r/data.pkl"});
   EXPECT_NE(twins->issues()[0].message.find("differ only in case"), std::string::npos);
+}
+
+// The index hashes names folded eight bytes at a time: a letter at any place of a word must
+// fold (or its record is not found); names that differ in a byte that is not an ASCII letter
+// ('@' and '`', 0xC1 and 'A') stay different.
+TEST(ZipReader, FoldsOnlyAsciiLettersAtEveryPosition) {
+  std::string all_bytes;
+  for (int byte = 1; byte < 256; ++byte) all_bytes += static_cast<char>(byte);
+  std::string lowered = all_bytes;
+  for (char& c : lowered) {
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+  }
+  for (std::size_t shift = 0; shift < 8; ++shift) {  // every byte at every place in a word
+    const std::string name = "r/" + std::string(shift, 'x') + all_bytes;
+    const std::string zip_file = buildZip({{name, "x"}});  // the archive views these bytes
+    Result<ZipArchive> zip = ZipArchive::read(zip_file);
+    ASSERT_TRUE(zip.ok()) << zip.error().message;
+    EXPECT_NE(zip->find("r/" + std::string(shift, 'X') + lowered), nullptr) << shift;
+    for (std::size_t i = 0; i < all_bytes.size(); ++i) {
+      const char c = all_bytes[i];
+      if (std::isalpha(static_cast<unsigned char>(c)) && static_cast<unsigned char>(c) < 128) continue;
+      for (char other : {static_cast<char>(c ^ 0x20), static_cast<char>(c ^ 0x80)}) {
+        std::string changed = name;
+        changed[2 + shift + i] = other;
+        EXPECT_EQ(zip->find(changed), nullptr) << "byte " << int(static_cast<unsigned char>(c)) << " shift " << shift;
+      }
+    }
+    EXPECT_EQ(zip->find(name.substr(0, name.size() - 1)), nullptr);  // a prefix is another name
+  }
+}
+
+TEST(ZipReader, FindsEachOfManyRecordsAndReportsOnlyTrueDuplicates) {
+  std::vector<ZipBuildEntry> entries;
+  for (int i = 0; i < 3000; ++i) entries.push_back({"archive/data/" + std::to_string(i), "x"});
+  entries.push_back({"archive/DATA/17", "y"});
+  const std::string zip_file = buildZip(entries);  // the archive views these bytes
+  Result<ZipArchive> zip = ZipArchive::read(zip_file);
+  ASSERT_TRUE(zip.ok()) << zip.error().message;
+  for (int i = 0; i < 3000; ++i) {
+    const ZipEntry* entry = zip->find("Archive/Data/" + std::to_string(i));
+    ASSERT_NE(entry, nullptr) << i;
+    EXPECT_EQ(entry, &zip->entries()[i]);  // the first of equal names
+  }
+  EXPECT_EQ(zip->find("archive/data/3000"), nullptr);
+  EXPECT_EQ(zip->ambiguousNames(), std::vector<std::string>{"archive/data/17"});
+  EXPECT_TRUE(zip->isAmbiguous("ARCHIVE/data/17"));
+  EXPECT_FALSE(zip->isAmbiguous("archive/data/18"));
+  ASSERT_EQ(zip->issues().size(), 1u);
+  EXPECT_NE(zip->issues()[0].message.find("differ only in case"), std::string::npos);
 }
 
 TEST(ZipReader, RejectsDeclaredSizesBeyondDeflatesRatio) {
