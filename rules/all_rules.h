@@ -12,6 +12,7 @@ Rule unexpectedKeyRule();          // CKL102
 Rule wrapperPrefixRule();          // CKL103
 Rule prefixMismatchRule();         // CKL104
 Rule renamedKeyRule();             // CKL105
+Rule configuredRenameRule();       // CKL106
 Rule shapeMismatchRule();          // CKL201
 Rule dtypeMismatchRule();          // CKL202
 Rule nonFiniteValuesRule();        // CKL203

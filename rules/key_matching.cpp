@@ -9,7 +9,9 @@
 #include <unordered_set>
 #include <variant>
 
+#include "linter/core/flat_index.h"
 #include "linter/core/text.h"
+#include "linter/core/utf8.h"
 
 namespace ckptlint::rules {
 
@@ -106,10 +108,13 @@ class Matcher {
     if (state_dict == nullptr) return;
     for (std::size_t index : state_dict->tensors) result_.checkpoint.push_back(&context_.checkpoint.tensors[index]);
     if (context_.model == nullptr) {
+      ckpt_claimed_.assign(result_.checkpoint.size(), false);
+      explainConfiguredRenames();
       explainWithoutModel();
       return;
     }
     pairExactKeys();
+    explainConfiguredRenames();
     if (unexpected_count_ > 0 && !missing_.empty()) {
       explainWrappers();
       explainPrefixes();
@@ -127,15 +132,21 @@ class Matcher {
 
   void pairExactKeys() {
     const auto& entries = context_.model->entries;
-    std::unordered_map<std::string_view, std::size_t> checkpoint_index;
-    checkpoint_index.reserve(result_.checkpoint.size());  // no rehashing for 100k keys
-    for (std::size_t i = 0; i < result_.checkpoint.size(); ++i) checkpoint_index.emplace(ckptKey(i), i);
+    // Checkpoint key -> its first index; a flat index costs one array for 100k keys.
+    FlatIndex checkpoint_index;
+    checkpoint_index.reserve(result_.checkpoint.size());
+    const std::hash<std::string_view> hash;
+    for (std::size_t i = 0; i < result_.checkpoint.size(); ++i) {
+      const std::string& key = ckptKey(i);
+      checkpoint_index.findOrAdd(hash(key), i, [&](std::size_t at) { return ckptKey(at) == key; });
+    }
     ckpt_claimed_.assign(result_.checkpoint.size(), false);
     for (std::size_t m = 0; m < entries.size(); ++m) {
-      auto found = checkpoint_index.find(entries[m].key);
-      if (found != checkpoint_index.end() && !ckpt_claimed_[found->second]) {
-        result_.exact.push_back({found->second, m});
-        ckpt_claimed_[found->second] = true;
+      const std::string& key = entries[m].key;
+      const auto found = checkpoint_index.find(hash(key), [&](std::size_t at) { return ckptKey(at) == key; });
+      if (found && !ckpt_claimed_[*found]) {
+        result_.exact.push_back({*found, m});
+        ckpt_claimed_[*found] = true;
       } else {
         missing_.emplace(entries[m].key, m);
       }
@@ -153,6 +164,81 @@ class Matcher {
     missing_.erase(found);
     --unexpected_count_;
     return true;
+  }
+
+  // The user's rename rules come before any guess. With a model they pair the keys they rename
+  // onto missing model keys; without one, every key they rename is renamed. A rename that would
+  // give two keys one name (onto a key that stays, or several onto one) or an empty name is
+  // refused, and the key goes on under its own name.
+  void explainConfiguredRenames() {
+    if (context_.settings == nullptr || context_.settings->key_renames.empty()) return;
+    const std::size_t count = result_.checkpoint.size();
+    std::vector<std::optional<std::string>> targets(count);
+    for (std::size_t u = 0; u < count; ++u) {
+      if (ckpt_claimed_[u]) continue;  // already matches the model as it is
+      if (ckptKey(u).size() > kMaxRenamedKeyLength) {
+        result_.refused_renames.push_back({RefusedRename::Reason::kTooLong, u, ""});
+        continue;
+      }
+      std::string renamed = renameKey(context_.settings->key_renames, ckptKey(u));
+      if (renamed == ckptKey(u)) continue;
+      if (renamed.empty() || renamed.size() > kMaxRenamedKeyLength) {
+        const auto reason = renamed.empty() ? RefusedRename::Reason::kEmptyKey : RefusedRename::Reason::kTooLong;
+        result_.refused_renames.push_back({reason, u, renamed.empty() ? renamed : ""});
+        continue;
+      }
+      if (!isValidUtf8(renamed)) {  // torch.load could not read the key back
+        result_.refused_renames.push_back({RefusedRename::Reason::kNotUtf8, u, ""});
+        continue;
+      }
+      targets[u] = std::move(renamed);
+    }
+    refuseCollidingRenames(targets);
+    KeyExplanation explanation;
+    explanation.cause = KeyExplanation::Cause::kConfiguredRename;
+    explanation.missing_before = missing_.size();
+    for (std::size_t u = 0; u < count; ++u) {
+      if (!targets[u]) continue;
+      if (context_.model != nullptr) {
+        claim(u, *targets[u], explanation, /*require_same_shape=*/false);  // a shape change is CKL201's
+      } else {
+        explanation.keys_without_model.push_back(u);
+        explanation.renamed_to.push_back(std::move(*targets[u]));
+        ckpt_claimed_[u] = true;
+      }
+    }
+    if (!explanation.pairs.empty() || !explanation.keys_without_model.empty()) {
+      result_.explanations.push_back(std::move(explanation));
+    }
+  }
+
+  // Refuses renames until every key's final name is unique; refusing one can make its old name
+  // collide with another rename, so this repeats until nothing changes.
+  void refuseCollidingRenames(std::vector<std::optional<std::string>>& targets) {
+    for (bool changed = true; changed;) {
+      std::unordered_map<std::string_view, std::size_t> holders;  // final name -> how many keys
+      std::unordered_set<std::string_view> kept;                   // names of keys not renamed
+      for (std::size_t u = 0; u < targets.size(); ++u) {
+        if (targets[u]) {
+          ++holders[*targets[u]];
+        } else {
+          ++holders[ckptKey(u)];
+          kept.insert(ckptKey(u));
+        }
+      }
+      std::vector<std::size_t> refused_now;
+      for (std::size_t u = 0; u < targets.size(); ++u) {
+        if (!targets[u] || holders[*targets[u]] < 2) continue;
+        result_.refused_renames.push_back({kept.count(*targets[u]) != 0 ? RefusedRename::Reason::kOntoExistingKey
+                                                                         : RefusedRename::Reason::kSeveralOntoOne,
+                                           u, *targets[u]});
+        refused_now.push_back(u);
+      }
+      for (std::size_t u : refused_now) targets[u].reset();
+      changed = !refused_now.empty();
+    }
+    std::sort(result_.refused_renames.begin(), result_.refused_renames.end(),
+              [](const RefusedRename& a, const RefusedRename& b) { return a.checkpoint < b.checkpoint; });
   }
 
   void explainWrappers() {
@@ -410,6 +496,22 @@ class Matcher {
     for (std::size_t u = 0; u < result_.checkpoint.size(); ++u) {
       if (!ckpt_claimed_[u]) result_.unexpected.push_back(u);
     }
+    setBenignAside();
+  }
+
+  // Leftovers the user declared benign (`*.num_batches_tracked`) are neither missing nor
+  // unexpected. Done last, so benign keys still take part in finding prefixes and renames.
+  void setBenignAside() {
+    if (context_.settings == nullptr || context_.settings->benign_keys.empty()) return;
+    const std::vector<std::string>& globs = context_.settings->benign_keys;
+    auto split = [&](std::vector<std::size_t>& indices, std::vector<std::size_t>& benign, auto key_of) {
+      auto benign_start = std::stable_partition(indices.begin(), indices.end(),
+                                                [&](std::size_t i) { return !anyGlobMatches(globs, key_of(i)); });
+      benign.assign(benign_start, indices.end());
+      indices.erase(benign_start, indices.end());
+    };
+    split(result_.missing, result_.benign_missing, [&](std::size_t m) -> const std::string& { return entry(m).key; });
+    split(result_.unexpected, result_.benign_unexpected, [&](std::size_t u) -> const std::string& { return ckptKey(u); });
   }
 
   // BatchNorm._load_from_state_dict inserts a zero num_batches_tracked when the module's
@@ -427,10 +529,12 @@ class Matcher {
   void explainWithoutModel() {
     const auto& tensors = result_.checkpoint;
     if (tensors.empty()) return;
-    const bool all_wrapped = std::all_of(tensors.begin(), tensors.end(), [](const TensorInfo* tensor) {
-      const std::string_view first = segmentsOf(stateDictKey(*tensor)).front();
-      return first == "module" || first == "_forward_module" || first == "_orig_mod";
-    });
+    bool all_wrapped = true;  // of the keys no configured rename took
+    for (std::size_t u = 0; u < tensors.size() && all_wrapped; ++u) {
+      if (ckpt_claimed_[u]) continue;
+      const std::string_view first = segmentsOf(stateDictKey(*tensors[u])).front();
+      all_wrapped = first == "module" || first == "_forward_module" || first == "_orig_mod";
+    }
     for (WrapperStrip& strip : unambiguousWrapperStrips(all_wrapped)) {
       KeyExplanation& explanation = explanationFor(result_.explanations, strip.removed);
       explanation.keys_without_model.push_back(strip.checkpoint);

@@ -1,7 +1,8 @@
 // Key matching: pairs the checked state dict's keys with the model's, and explains the
-// difference by root causes (wrapper prefixes, other prefixes, renamed submodules, dotted
-// suffixes) before anything is called missing or unexpected. The key rules (CKL101-105,
-// CKL201, CKL202) each report one part of this one analysis, so a key is never reported twice.
+// difference by root causes (configured renames, wrapper prefixes, other prefixes, renamed
+// submodules, dotted suffixes) before anything is called missing or unexpected. The key rules
+// (CKL101-106, CKL201, CKL202) each report one part of this one analysis, so a key is never
+// reported twice.
 #pragma once
 
 #include <cstddef>
@@ -20,7 +21,7 @@ struct KeyPair {
 
 /// One root cause: a family of renames that makes checkpoint keys match model keys.
 struct KeyExplanation {
-  enum class Cause { kWrapperPrefix, kStripPrefix, kAddPrefix, kRenamedModule, kDottedSuffix };
+  enum class Cause { kWrapperPrefix, kStripPrefix, kAddPrefix, kRenamedModule, kDottedSuffix, kConfiguredRename };
   Cause cause = Cause::kWrapperPrefix;
   std::string from_prefix;     // removed from checkpoint keys ("module.", "model.", "head.")
   std::string to_prefix;       // put in its place ("", "net.", "keypoint_head.")
@@ -28,6 +29,21 @@ struct KeyExplanation {
   std::vector<std::string> renamed_to;  // without a model: the new key of each entry of `keys_without_model`
   std::vector<std::size_t> keys_without_model;  // checkpoint indices (no-model wrapper case)
   std::size_t missing_before = 0;  // missing keys there were when this cause was found
+};
+
+/// Keys longer than this are not given to the rename rules: std::regex recurses per character,
+/// so a hostile checkpoint's 20,000-character key would overflow the stack. Real keys are far
+/// shorter.
+inline constexpr std::size_t kMaxRenamedKeyLength = 1024;
+
+/// A configured rename (RuleSettings::key_renames) that is not made: it would give two keys one
+/// name, or an empty one, or the key (or its new name) is longer than kMaxRenamedKeyLength, or
+/// the new name is not UTF-8 (std::regex works on bytes: `^.` takes half of an 'é').
+struct RefusedRename {
+  enum class Reason { kOntoExistingKey, kSeveralOntoOne, kEmptyKey, kTooLong, kNotUtf8 };
+  Reason reason = Reason::kOntoExistingKey;
+  std::size_t checkpoint = 0;  // index into KeyMatching::checkpoint
+  std::string target;
 };
 
 struct KeyMatching {
@@ -39,6 +55,12 @@ struct KeyMatching {
   /// Model entries torch fills in itself (BatchNorm num_batches_tracked with an old or absent
   /// `_metadata` version), so they are not missing.
   std::vector<std::size_t> filled_by_torch;
+  /// Configured renames that are not made (the keys go on under their own names).
+  std::vector<RefusedRename> refused_renames;
+  /// Model entries and checkpoint keys left unexplained that match a configured benign-key glob:
+  /// reported neither missing nor unexpected.
+  std::vector<std::size_t> benign_missing;
+  std::vector<std::size_t> benign_unexpected;
 
   /// Every pairing: exact ones and those through an explanation.
   std::vector<KeyPair> allPairs() const;

@@ -14,6 +14,7 @@ const std::vector<Rule>& allRules() {
         wrapperPrefixRule(),
         prefixMismatchRule(),
         renamedKeyRule(),
+        configuredRenameRule(),
         shapeMismatchRule(),
         dtypeMismatchRule(),
         nonFiniteValuesRule(),

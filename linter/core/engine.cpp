@@ -76,16 +76,24 @@ StateDictChoice chooseStateDict(const Checkpoint& checkpoint, const std::optiona
   return choice;
 }
 
+bool ruleRuns(const RuleInfo& rule, const EngineOptions& options, bool have_model) {
+  if (!options.selection.selects(rule.id)) return false;
+  if (rule.needs_model && !have_model) return false;
+  return !rule.needs_values || options.check_values;
+}
+
 std::vector<Finding> runRules(const std::vector<Rule>& rules, const CheckContext& context,
                               const EngineOptions& options) {
   std::vector<Finding> findings;
   for (const Rule& rule : rules) {
-    if (!options.selection.selects(rule.info.id)) continue;
-    if (rule.info.needs_model && context.model == nullptr) continue;
-    if (rule.info.needs_values && !options.check_values) continue;
+    if (!ruleRuns(rule.info, options, context.model != nullptr)) continue;
     if (rule.check == nullptr) continue;
+    const std::size_t first = findings.size();
     FindingSink sink(rule.info, context, findings);
     rule.check(context, sink);
+    if (auto level = options.level_overrides.find(rule.info.id); level != options.level_overrides.end()) {
+      for (std::size_t i = first; i < findings.size(); ++i) findings[i].level = level->second;
+    }
   }
   return findings;
 }

@@ -1,6 +1,7 @@
 // The engine: chooses the state dict to check and runs the selected rules over one checkpoint.
 #pragma once
 
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -24,12 +25,17 @@ bool matchesAnyRule(std::string_view entry, const std::vector<Rule>& rules);
 struct EngineOptions {
   RuleSelection selection;
   bool check_values = false;  // run rules that read tensor bytes
+  /// Per-rule levels (config `[level]`, --level): every finding of the rule gets this level.
+  std::map<std::string, Level, std::less<>> level_overrides;
 };
 
 /// The state dict to check: the one at `wanted` if given; else the root or the only
 /// conventional candidate ("model", "state_dict", ...); else the first candidate of the
 /// preferred kind, naming the others in `problem`.
 StateDictChoice chooseStateDict(const Checkpoint& checkpoint, const std::optional<ObjectPath>& wanted);
+
+/// Whether runRules runs this rule: selected, and given what it needs (a model, --check-values).
+bool ruleRuns(const RuleInfo& rule, const EngineOptions& options, bool have_model);
 
 /// Runs the selected rules in registry order and returns their findings in that order.
 std::vector<Finding> runRules(const std::vector<Rule>& rules, const CheckContext& context,

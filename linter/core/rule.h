@@ -11,6 +11,7 @@
 
 #include "linter/core/checkpoint.h"
 #include "linter/core/finding.h"
+#include "linter/core/key_settings.h"
 #include "linter/core/model_spec.h"
 #include "linter/core/tensor_bytes.h"
 
@@ -57,6 +58,10 @@ struct RuleSettings {
   std::vector<std::string> safe_globals;
   /// Further benign globals: CKL302 instead of CKL301. "package.*" names the package's classes.
   std::vector<std::string> benign_globals;
+  /// Globs of keys that are not reported missing or unexpected (CKL101/CKL102).
+  std::vector<std::string> benign_keys;
+  /// User rename rules for the checked state dict's keys (CKL106), in order.
+  std::vector<KeyRenameRule> key_renames;
 };
 
 struct CheckContext {

@@ -17,10 +17,11 @@ def binary_and_workdir(binary_option="--ckptlint", description=None):
     return args.binary, args.workdir
 
 
-def run(binary, *args, env=None):
-    """(exit code, stdout, stderr) of one ckptlint run; `env` adds to the environment."""
+def run(binary, *args, env=None, cwd=None):
+    """(exit code, stdout, stderr) of one ckptlint run; `env` adds to the environment, `cwd` is
+    the folder it runs in."""
     proc = subprocess.run([binary, *args], capture_output=True, text=True, timeout=60,
-                          env={**os.environ, **(env or {})})
+                          env={**os.environ, **(env or {})}, cwd=cwd)
     return proc.returncode, proc.stdout, proc.stderr
 
 

@@ -44,8 +44,8 @@ class KeyRulesTest : public ::testing::Test {
   std::vector<Finding> run() {
     const StateDictChoice choice = chooseStateDict(checkpoint_, std::nullopt);
     AnalysisCache cache;
-    const CheckContext context{checkpoint_, choice, model_ ? &*model_ : nullptr, cache};
-    return runRules(rules::allRules(), context, EngineOptions{});
+    const CheckContext context{checkpoint_, choice, model_ ? &*model_ : nullptr, cache, &settings_};
+    return runRules(rules::allRules(), context, engine_);
   }
 
   static std::vector<std::string> rulesOf(const std::vector<Finding>& findings) {
@@ -62,8 +62,18 @@ class KeyRulesTest : public ::testing::Test {
     return pairs;
   }
 
+  void renameRules(const std::vector<std::string>& rules) {
+    for (const std::string& text : rules) {
+      Result<KeyRenameRule> rule = parseKeyRenameRule(text);
+      ASSERT_TRUE(rule) << rule.error().message;
+      settings_.key_renames.push_back(std::move(*rule));
+    }
+  }
+
   Checkpoint checkpoint_;
   std::optional<ModelSpec> model_;
+  RuleSettings settings_;  // config: benign keys, rename rules
+  EngineOptions engine_;   // config: level overrides
 };
 
 using Pairs = std::vector<std::pair<std::string, std::string>>;
@@ -284,6 +294,118 @@ TEST_F(KeyRulesTest, NoStateDictIsCKL002) {
   const auto findings = run();
   ASSERT_EQ(rulesOf(findings), std::vector<std::string>{"CKL002"});
   EXPECT_EQ(findings[0].level, Level::kError);
+}
+
+// Configured key settings (config file / --rename, --benign-key, --level).
+
+TEST_F(KeyRulesTest, ConfiguredRenamesComeBeforeGuessesAndAbsorbMissingAndUnexpected) {
+  checkpointKeys({{"backbone.conv.weight"}, {"backbone.conv.bias"}, {"head.weight"}});
+  modelKeys({{"encoder.conv.weight"}, {"encoder.conv.bias"}, {"head.weight"}});
+  renameRules({"^backbone\\.(.*)$ -> encoder.$1"});
+  const auto findings = run();
+  ASSERT_EQ(rulesOf(findings), std::vector<std::string>{"CKL106"});  // not CKL104/105, not CKL101/102
+  ASSERT_EQ(findings[0].fixes.size(), 1u);
+  EXPECT_EQ(findings[0].fixes[0].applicability, Applicability::kUnsafe);
+  EXPECT_EQ(renames(findings[0]), (Pairs{{"backbone.conv.weight", "encoder.conv.weight"},
+                                         {"backbone.conv.bias", "encoder.conv.bias"}}));
+  EXPECT_NE(findings[0].message.find("resolves 2 of 2 missing keys"), std::string::npos) << findings[0].message;
+}
+
+TEST_F(KeyRulesTest, AConfiguredRenameNeverTouchesAKeyThatAlreadyMatches) {
+  checkpointKeys({{"module.a"}, {"b"}});
+  modelKeys({{"a"}, {"b"}});
+  renameRules({"^ -> module."});  // would move every key, "b" too
+  const auto findings = run();
+  // "b" matches as it is; "module.a" -> "module.module.a" pairs with nothing: left to CKL103.
+  EXPECT_EQ(rulesOf(findings), std::vector<std::string>{"CKL103"});
+}
+
+TEST_F(KeyRulesTest, AConfiguredRenameOntoAnExistingKeyOrTwoOntoOneIsRefused) {
+  checkpointKeys({{"x.w"}, {"w"}, {"p.v"}, {"q.v"}, {"solo.k"}});
+  renameRules({"^(x|p|q)\\. -> ", "^solo\\.k$ -> "});  // no model: every rename is listed
+  const auto findings = run();
+  ASSERT_EQ(rulesOf(findings), (std::vector<std::string>{"CKL106", "CKL106", "CKL106"}));
+  EXPECT_TRUE(findings[0].fixes.empty()) << findings[0].message;  // x.w -> w: "w" stays
+  EXPECT_NE(findings[0].message.find("already has"), std::string::npos) << findings[0].message;
+  EXPECT_EQ(findings[0].keys, std::vector<std::string>{"x.w"});
+  EXPECT_EQ(findings[0].level, Level::kWarning);
+  EXPECT_NE(findings[1].message.find("several keys"), std::string::npos) << findings[1].message;
+  EXPECT_EQ(findings[1].keys, (std::vector<std::string>{"p.v", "q.v"}));
+  EXPECT_NE(findings[2].message.find("empty"), std::string::npos) << findings[2].message;
+  for (const Finding& finding : findings) EXPECT_TRUE(finding.fixes.empty());
+}
+
+// std::regex recurses per character: a hostile 300,000-character key once crashed the run.
+TEST_F(KeyRulesTest, AKeyTooLongForTheRenameRulesIsRefusedNotCrashed) {
+  const std::string hostile = std::string(300000, 'a') + ".w";
+  checkpointKeys({{hostile}, {"b.w"}, {"c.w"}});
+  renameRules({"^(.*)\\.w$ -> $1.weight", "^c\\. -> "});
+  const auto findings = run();
+  ASSERT_EQ(rulesOf(findings), (std::vector<std::string>{"CKL106", "CKL106"}));
+  EXPECT_EQ(renames(findings[0]), (Pairs{{"b.w", "b.weight"}, {"c.w", "weight"}}));
+  EXPECT_TRUE(findings[1].fixes.empty());
+  EXPECT_EQ(findings[1].keys, std::vector<std::string>{hostile});
+  EXPECT_NE(findings[1].message.find("longer than 1024 characters"), std::string::npos);
+  EXPECT_LT(findings[1].message.size(), 400u) << "the key is cut short in the message";
+}
+
+// Python's re.sub('^.', 'x', 'é.w') gives 'x.w'; std::regex works on bytes and would leave
+// half of the 'é', a key torch.load cannot decode.
+TEST_F(KeyRulesTest, ARenameThatWouldSplitAUtf8CharacterIsRefused) {
+  checkpointKeys({{"\xC3\xA9.w"}, {"ab.w"}});
+  renameRules({"^. -> x"});
+  const auto findings = run();
+  ASSERT_EQ(rulesOf(findings), (std::vector<std::string>{"CKL106", "CKL106"}));
+  EXPECT_EQ(renames(findings[0]), (Pairs{{"ab.w", "xb.w"}}));
+  EXPECT_TRUE(findings[1].fixes.empty());
+  EXPECT_EQ(findings[1].keys, std::vector<std::string>{"\xC3\xA9.w"});
+  EXPECT_NE(findings[1].message.find("not be valid UTF-8"), std::string::npos) << findings[1].message;
+}
+
+TEST_F(KeyRulesTest, ARuleThatKeepsLengtheningAKeyStopsBeforeTheNextRuleOverflows) {
+  checkpointKeys({{"ab.w"}});
+  // Each rule multiplies the length by about 50: the third rule would get 13,000 characters.
+  const std::string widen = "x* -> " + std::string(50, 'y');
+  renameRules({widen, widen, widen, "^(y|a|b)*$ -> z"});
+  const auto findings = run();
+  ASSERT_EQ(rulesOf(findings), std::vector<std::string>{"CKL106"});
+  EXPECT_TRUE(findings[0].fixes.empty());
+  EXPECT_NE(findings[0].message.find("longer than 1024"), std::string::npos) << findings[0].message;
+}
+
+TEST_F(KeyRulesTest, ConfiguredRenamesWithoutAModelAreAFixAndTakeKeysFromTheWrapperRule) {
+  checkpointKeys({{"module.backbone.a"}, {"module.head.b"}});
+  renameRules({"^module\\.backbone\\. -> encoder."});
+  const auto findings = run();
+  ASSERT_EQ(rulesOf(findings), (std::vector<std::string>{"CKL103", "CKL106"}));
+  EXPECT_EQ(renames(findings[0]), (Pairs{{"module.head.b", "head.b"}}));
+  EXPECT_EQ(renames(findings[1]), (Pairs{{"module.backbone.a", "encoder.a"}}));
+}
+
+TEST_F(KeyRulesTest, BenignKeysAreNeitherMissingNorUnexpectedButStillTakePartInPrefixes) {
+  checkpointKeys({{"module.bn.weight"}, {"module.bn.num_batches_tracked", {}, DType::kInt64},
+                  {"extra.num_batches_tracked", {}, DType::kInt64}});
+  // Shapes differ, so no guess pairs the two leftover counters with each other.
+  modelKeys({{"bn.weight"}, {"bn.num_batches_tracked", {}, DType::kInt64}, {"other.num_batches_tracked", {1}, DType::kInt64}});
+  checkpoint_.state_dicts[0].module_versions["other"] = 2;  // torch would not fill it: missing
+  EXPECT_EQ(rulesOf(run()), (std::vector<std::string>{"CKL101", "CKL102", "CKL103"}));
+  settings_.benign_keys = {"*.num_batches_tracked"};
+  const auto findings = run();
+  ASSERT_EQ(rulesOf(findings), std::vector<std::string>{"CKL103"});
+  // The wrapper strip still renames the benign counter with its module.
+  EXPECT_EQ(renames(findings[0]), (Pairs{{"module.bn.weight", "bn.weight"},
+                                         {"module.bn.num_batches_tracked", "bn.num_batches_tracked"}}));
+}
+
+TEST_F(KeyRulesTest, ALevelOverrideChangesEveryFindingOfThatRule) {
+  checkpointKeys({{"fc.weight", {4}, DType::kFloat16}, {"fc.bias", {4}, DType::kFloat16}});
+  modelKeys({{"fc.weight"}, {"fc.bias"}});
+  ASSERT_EQ(rulesOf(run()), std::vector<std::string>{"CKL202"});
+  EXPECT_EQ(run()[0].level, Level::kWarning);
+  engine_.level_overrides["CKL202"] = Level::kError;
+  EXPECT_EQ(run()[0].level, Level::kError);
+  engine_.level_overrides["CKL202"] = Level::kNote;
+  EXPECT_EQ(run()[0].level, Level::kNote);
 }
 
 TEST(KeySummaryTest, CollapsesLayerIndicesExactly) {
