@@ -1,6 +1,7 @@
 // GitHub Actions workflow commands: one `::error file=...,title=...::message` line per finding,
 // which the runner turns into annotations. Escaping follows @actions/core (command.ts):
 // data escapes % CR LF; property values also escape : and , (keys may contain both).
+// With --baseline the known findings are left out and stale entries are `::notice` lines.
 #include <string>
 
 #include "linter/core/printable.h"
@@ -43,7 +44,9 @@ std::string_view commandFor(Level level) {
 
 void writeCheckGithub(const CheckReport& report, std::ostream& out) {
   for (const FileResult& file : report.files) {
-    for (const Finding& finding : file.findings) {
+    for (std::size_t index = 0; index < file.findings.size(); ++index) {
+      if (hiddenByBaseline(file, index)) continue;  // a known problem of the --baseline
+      const Finding& finding = file.findings[index];
       std::string title = finding.rule_id;
       const std::string_view name = ruleName(report, finding.rule_id);
       if (!name.empty()) title += " " + std::string(name);
@@ -56,6 +59,13 @@ void writeCheckGithub(const CheckReport& report, std::ostream& out) {
       out << "::" << commandFor(finding.level) << " file=" << escapeGithubProperty(file.file)
           << ",title=" << escapeGithubProperty(title) << "::" << escapeGithubData(message) << '\n';
     }
+  }
+  for (const StaleBaselineEntry& entry : report.stale_baseline) {
+    out << "::notice file=" << escapeGithubProperty(entry.file)
+        << ",title=" << escapeGithubProperty("stale baseline entry " + entry.rule_id) << "::"
+        << escapeGithubData("no longer occurs (refresh the baseline with 'ckptlint baseline create'): " +
+                            printable(entry.message))
+        << '\n';
   }
 }
 

@@ -1,5 +1,10 @@
 // JSON report of `ckptlint check`: a fixed contract for tools ({"version": 1, "files": [...],
 // "summary": {...}}); fields may be added, never renamed. One finding per line, streamed.
+// With --baseline every finding has "baseline": "new", "unchanged" or "updated" (same
+// fingerprint, another message); the known ones stay listed but are left out of the summary's
+// counts (summary.hidden_by_baseline counts them), and "stale_baseline" lists the entries of
+// checked files that no longer occur.
+#include "reports/baseline.h"
 #include "reports/check_report.h"
 #include "reports/check_summary.h"
 #include "reports/finding_json.h"
@@ -9,7 +14,8 @@
 namespace ckptlint::reports {
 namespace {
 
-void writeFinding(JsonWriter& json, const CheckReport& report, const Finding& finding) {
+void writeFinding(JsonWriter& json, const CheckReport& report, const FileResult& file, std::size_t index) {
+  const Finding& finding = file.findings[index];
   json.beginObject();
   json.key("rule").value(finding.rule_id);
   json.key("name").value(ruleName(report, finding.rule_id));
@@ -29,6 +35,7 @@ void writeFinding(JsonWriter& json, const CheckReport& report, const Finding& fi
   }
   json.key("fixes");
   writeFixes(json, finding.fixes);
+  if (index < file.baseline.size()) json.key("baseline").value(baselineStateName(file.baseline[index]));
   json.endObject();
 }
 
@@ -37,7 +44,9 @@ void writeFile(JsonWriter& json, const CheckReport& report, const FileResult& fi
   json.key("file").value(file.file);
   if (!file.sha256.empty()) json.key("sha256").value(file.sha256);
   json.key("findings").beginArray();
-  for (const Finding& finding : file.findings) writeFinding(json.nextOnNewLine(8), report, finding);
+  for (std::size_t index = 0; index < file.findings.size(); ++index) {
+    writeFinding(json.nextOnNewLine(8), report, file, index);
+  }
   json.endArray(6);
   if (file.fixes) {
     json.nextOnNewLine(6).key("fix");
@@ -59,6 +68,10 @@ void writeSummary(JsonWriter& json, const CheckReport& report) {
   json.key("at_or_above_fail_on").value(uint64_t{summary.at_or_above_fail_on});
   json.key("fixable").value(uint64_t{summary.fixable});
   json.key("fixable_unsafe").value(uint64_t{summary.fixable_unsafe});
+  if (report.with_baseline) {
+    json.key("hidden_by_baseline").value(uint64_t{summary.hidden_by_baseline});
+    json.key("stale_baseline").value(uint64_t{summary.stale_baseline});
+  }
   json.key("exit_code").value(report.exit_code);
   json.key("execution_successful").value(report.execution_successful);
   json.endObject();
@@ -77,6 +90,11 @@ void writeCheckJson(const CheckReport& report, std::ostream& out) {
   json.nextOnNewLine(2).key("files").beginArray();
   for (const FileResult& file : report.files) writeFile(json.nextOnNewLine(4), report, file);
   json.endArray(2);
+  if (report.with_baseline) {  // --baseline: its entries of checked files that no longer occur
+    json.nextOnNewLine(2).key("stale_baseline").beginArray();
+    for (const StaleBaselineEntry& entry : report.stale_baseline) writeBaselineEntry(json.nextOnNewLine(4), entry);
+    json.endArray(2);
+  }
   json.nextOnNewLine(2).key("summary");
   writeSummary(json, report);
   json.endObject(0);

@@ -15,4 +15,17 @@ std::string_view ruleName(const CheckReport& report, std::string_view rule_id) {
   return index ? (*report.rules)[*index].info.name : std::string_view();
 }
 
+std::string_view baselineStateName(BaselineState state) {
+  switch (state) {
+    case BaselineState::kUnchanged: return "unchanged";
+    case BaselineState::kUpdated: return "updated";
+    case BaselineState::kNew: break;
+  }
+  return "new";
+}
+
+bool hiddenByBaseline(const FileResult& file, std::size_t index) {
+  return index < file.baseline.size() && file.baseline[index] != BaselineState::kNew;
+}
+
 }  // namespace ckptlint::reports

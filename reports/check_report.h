@@ -35,13 +35,37 @@ struct FileFixes {
   std::string error;                        // --apply failed: why; the original is unchanged
 };
 
+/// How a finding compares with the --baseline file (SARIF's baselineState): kUnchanged and
+/// kUpdated (same fingerprint, another message) are known problems, hidden from the text and
+/// GitHub reports, the counts and the exit code.
+enum class BaselineState { kNew, kUnchanged, kUpdated };
+std::string_view baselineStateName(BaselineState state);  // "new", "unchanged", "updated"
+
+/// A baseline entry that no longer occurs (the problem was fixed, or its key renamed).
+/// A known finding: an entry of a baseline file (baseline.h), or one of its entries that no
+/// longer occurs (a report's stale_baseline).
+struct BaselineEntry {
+  std::string file;         // in a baseline file: relative to its folder; in a report: as given
+                            // on the command line
+  std::string fingerprint;  // "HASH:N" (fingerprint.h)
+  std::string rule_id;
+  std::optional<ObjectPath> state_dict;
+  std::optional<std::string> key;
+  std::string message;      // as recorded when the baseline was made
+};
+using StaleBaselineEntry = BaselineEntry;
+
 struct FileResult {
   std::string file;                // as given on the command line
   std::vector<Finding> findings;   // in rule-registry order; CKL001 when it could not be read
                                    // (after --apply: what the re-check of the written file found)
   std::string sha256;              // hex; filled only when a SARIF report is written
   std::optional<FileFixes> fixes = std::nullopt;  // with --diff or --apply
+  std::vector<BaselineState> baseline = {};       // with --baseline: one per finding; else empty
 };
+
+/// Whether the finding at `index` of `file` is a known problem of the --baseline.
+bool hiddenByBaseline(const FileResult& file, std::size_t index);
 
 struct CheckReport {
   std::vector<FileResult> files;           // in command-line order
@@ -52,6 +76,8 @@ struct CheckReport {
   bool execution_successful = true;        // false when a file was unreadable or an I/O error occurred
   Level fail_on = Level::kError;           // for the summary line ("2 errors at or above ...")
   bool fail_on_never = false;
+  bool with_baseline = false;              // --baseline given: findings carry their baseline state
+  std::vector<StaleBaselineEntry> stale_baseline;  // entries of checked files that no longer occur
 };
 
 /// The rule's position in report.rules (SARIF's ruleIndex), or nullopt when it is not there.

@@ -5,13 +5,10 @@
 // logical location; fixes are carried in `properties` because a key rename is not a byte patch.
 #include <algorithm>
 #include <cctype>
-#include <map>
 #include <string>
-#include <type_traits>
-#include <variant>
 
-#include "linter/io/sha256.h"
 #include "reports/check_report.h"
+#include "reports/fingerprint.h"
 #include "reports/finding_json.h"
 #include "reports/json_writer.h"
 #include "reports/rule_doc.h"
@@ -58,38 +55,6 @@ std::string qualifiedName(const Finding& finding) {
   std::string name = finding.state_dict && !finding.state_dict->empty() ? displayPath(*finding.state_dict) : "";
   if (finding.key) name += (name.empty() ? "" : "/") + *finding.key;
   return name;
-}
-
-/// What identifies a finding across runs: rule, state-dict path and keys. Not the file's path
-/// (it depends on where the tool ran), not the message (its wording may change), not byte
-/// offsets (they move when the checkpoint is re-saved). Elements are typed and NUL-separated
-/// so that different paths cannot serialize alike.
-std::string fingerprintInput(const Finding& finding) {
-  std::string input = finding.rule_id;
-  input += '\0';
-  if (finding.state_dict) {
-    for (const PathElement& element : *finding.state_dict) {
-      std::visit(
-          [&](const auto& value) {
-            using T = std::decay_t<decltype(value)>;
-            if constexpr (std::is_same_v<T, std::string>) {
-              input += "s:" + value;
-            } else if constexpr (std::is_same_v<T, bool>) {
-              input += value ? "b:1" : "b:0";
-            } else {
-              input += "i:" + std::to_string(value);
-            }
-          },
-          element);
-      input += '\0';
-    }
-  }
-  input += '\0';
-  input += finding.key.value_or("");
-  std::vector<std::string> keys = finding.keys;
-  std::sort(keys.begin(), keys.end());
-  for (const std::string& key : keys) input += '\0' + key;
-  return input;
 }
 
 void writeMessage(JsonWriter& json, std::string_view text) {
@@ -148,6 +113,27 @@ std::string shellQuoted(const std::string& argument) {
   return quoted + "'";
 }
 
+// A baseline entry that no longer occurs is a note about the configuration (the baseline file),
+// not a result: GitHub turns every result into an alert, and an "absent" result would raise one
+// for a problem that was fixed.
+void writeStaleEntry(JsonWriter& json, const CheckReport& report, const StaleBaselineEntry& entry) {
+  json.beginObject();
+  json.key("level").value("note");
+  json.key("message");
+  writeMessage(json, "stale baseline entry " + entry.rule_id + " (" + entry.fingerprint + ") no longer occurs in " +
+                         entry.file + ": " + entry.message);
+  json.key("locations").beginArray().beginObject();
+  json.key("physicalLocation").beginObject();
+  json.key("artifactLocation").beginObject().key("uri").value(artifactUri(entry.file)).endObject();
+  json.endObject();
+  json.endObject().endArray();
+  json.key("associatedRule").beginObject();
+  json.key("id").value(entry.rule_id);
+  if (const std::optional<std::size_t> index = ruleIndex(report, entry.rule_id)) json.key("index").value(uint64_t{*index});
+  json.endObject();
+  json.endObject();
+}
+
 void writeInvocation(JsonWriter& json, const CheckReport& report) {
   json.beginObject();
   if (!report.command_line.empty()) {
@@ -161,6 +147,11 @@ void writeInvocation(JsonWriter& json, const CheckReport& report) {
   }
   json.key("exitCode").value(report.exit_code);
   json.key("executionSuccessful").value(report.execution_successful);
+  if (!report.stale_baseline.empty()) {
+    json.key("toolConfigurationNotifications").beginArray();
+    for (const StaleBaselineEntry& entry : report.stale_baseline) writeStaleEntry(json, report, entry);
+    json.endArray();
+  }
   json.endObject();
 }
 
@@ -221,8 +212,20 @@ void writeByteRange(JsonWriter& json, const FileResult& file, std::size_t artifa
   json.endObject().endArray();
 }
 
+// With --baseline every result says how it compares (baselineState) and carries suppressions --
+// [{"kind": "external"}] for a known problem, [] for a new one -- as all results of a run must
+// have suppressions or none (SARIF 3.27.23).
+void writeBaselineState(JsonWriter& json, const FileResult& file, std::size_t finding_index) {
+  const BaselineState state = hiddenByBaseline(file, finding_index) ? file.baseline[finding_index] : BaselineState::kNew;
+  json.key("suppressions").beginArray();
+  if (state != BaselineState::kNew) json.beginObject().key("kind").value("external").endObject();
+  json.endArray();
+  json.key("baselineState").value(baselineStateName(state));
+}
+
 void writeResult(JsonWriter& json, const CheckReport& report, const FileResult& file, std::size_t artifact_index,
-                 const Finding& finding, const std::string& fingerprint) {
+                 std::size_t finding_index, const std::string& fingerprint) {
+  const Finding& finding = file.findings[finding_index];
   json.beginObject();
   json.key("ruleId").value(finding.rule_id);
   if (const std::optional<std::size_t> index = ruleIndex(report, finding.rule_id)) {
@@ -238,6 +241,7 @@ void writeResult(JsonWriter& json, const CheckReport& report, const FileResult& 
     json.key("relatedLocations");
     writeByteRange(json, file, artifact_index, *finding.bytes);
   }
+  if (report.with_baseline) writeBaselineState(json, file, finding_index);
   json.key("partialFingerprints").beginObject();
   json.key("primaryLocationLineHash").value(fingerprint);
   json.key("ckptlint/findingHash/v1").value(fingerprint);
@@ -257,13 +261,9 @@ void writeResults(JsonWriter& json, const CheckReport& report) {
   json.beginArray();
   for (std::size_t index = 0; index < report.files.size(); ++index) {
     const FileResult& file = report.files[index];
-    // Like GitHub's own line hashes, "hash:N" numbers repeats of the same hash within a file,
-    // so that two findings nothing else tells apart keep distinct, stable fingerprints.
-    std::map<std::string, int> occurrences;
-    for (const Finding& finding : file.findings) {
-      const std::string hash = io::sha256Hex(fingerprintInput(finding)).substr(0, 32);
-      const std::string fingerprint = hash + ":" + std::to_string(++occurrences[hash]);
-      writeResult(json.nextOnNewLine(8), report, file, index, finding, fingerprint);
+    const std::vector<std::string> fingerprints = findingFingerprints(file.findings);
+    for (std::size_t finding = 0; finding < file.findings.size(); ++finding) {
+      writeResult(json.nextOnNewLine(8), report, file, index, finding, fingerprints[finding]);
     }
   }
   json.endArray(6);

@@ -15,9 +15,16 @@ bool hasFix(const Finding& finding, Applicability applicability) {
 CheckSummary summarize(const CheckReport& report) {
   CheckSummary summary;
   summary.files = report.files.size();
+  summary.stale_baseline = report.stale_baseline.size();
   for (const FileResult& file : report.files) {
-    if (!file.findings.empty()) ++summary.files_with_findings;
-    for (const Finding& finding : file.findings) {
+    bool any_shown = false;
+    for (std::size_t index = 0; index < file.findings.size(); ++index) {
+      if (hiddenByBaseline(file, index)) {
+        ++summary.hidden_by_baseline;
+        continue;
+      }
+      any_shown = true;
+      const Finding& finding = file.findings[index];
       ++summary.findings;
       switch (finding.level) {
         case Level::kError: ++summary.errors; break;
@@ -31,6 +38,7 @@ CheckSummary summarize(const CheckReport& report) {
         ++summary.fixable_unsafe;
       }
     }
+    if (any_shown) ++summary.files_with_findings;
   }
   return summary;
 }

@@ -17,6 +17,8 @@ struct CheckSummary {
   std::size_t at_or_above_fail_on = 0;  // 0 with --fail-on never
   std::size_t fixable = 0;              // findings with a safe fix: `--apply` fixes them
   std::size_t fixable_unsafe = 0;       // findings whose only fixes are unsafe: `--apply --unsafe-fixes`
+  std::size_t hidden_by_baseline = 0;   // known problems of the --baseline: in none of the counts above
+  std::size_t stale_baseline = 0;       // baseline entries that no longer occur
 };
 
 CheckSummary summarize(const CheckReport& report);

@@ -1,6 +1,7 @@
 // Text report of `ckptlint check`, for people: one block per finding, grouped by file, then a
 // summary line. Every string goes through printable(): messages and keys may quote crafted
-// key names, which must not fake report lines.
+// key names, which must not fake report lines. With --baseline the known findings are left
+// out (counted on a last line) and stale baseline entries are listed as notes.
 #include <string>
 
 #include "linter/core/printable.h"
@@ -97,17 +98,46 @@ void writeSummary(const CheckReport& report, const Style& style, std::ostream& o
   out << ".\n";
 }
 
+// What the baseline did: "3 findings hidden by the baseline; 1 baseline entry no longer occurs."
+void writeBaselineSummary(const CheckReport& report, const Style& style, std::ostream& out) {
+  if (!report.with_baseline) return;
+  const CheckSummary summary = summarize(report);
+  out << style.dim(counted(summary.hidden_by_baseline, "finding") + " hidden by the baseline");
+  if (summary.stale_baseline > 0) {
+    const bool one = summary.stale_baseline == 1;
+    out << "; " << summary.stale_baseline << (one ? " baseline entry no longer occurs" : " baseline entries no longer occur")
+        << " (refresh the baseline with 'ckptlint baseline create')";
+  }
+  out << ".\n";
+}
+
+// A baseline entry whose problem is gone: a note, never a failure.
+void writeStaleEntry(const CheckReport& report, const StaleBaselineEntry& entry, const Style& style, std::ostream& out) {
+  const std::string_view name = ruleName(report, entry.rule_id);
+  out << style.bold(printable(entry.file) + ":") << ' ' << style.level(Level::kNote) << ' '
+      << "stale baseline entry " << style.bold(entry.rule_id);
+  if (!name.empty()) out << ' ' << style.dim("[" + std::string(name) + "]");
+  out << " no longer occurs: " << printable(entry.message) << '\n';
+}
+
 }  // namespace
 
 void writeCheckText(const CheckReport& report, std::ostream& out, bool color) {
   const Style style(color);
   for (const FileResult& file : report.files) {
-    if (file.findings.empty() && !hasFixText(file)) continue;
-    for (const Finding& finding : file.findings) writeFinding(report, file.file, finding, style, out);
+    bool any_shown = false;
+    for (std::size_t index = 0; index < file.findings.size(); ++index) {
+      if (hiddenByBaseline(file, index)) continue;
+      writeFinding(report, file.file, file.findings[index], style, out);
+      any_shown = true;
+    }
     if (hasFixText(file)) writeFixText(file, out);
-    out << '\n';
+    if (any_shown || hasFixText(file)) out << '\n';
   }
+  for (const StaleBaselineEntry& entry : report.stale_baseline) writeStaleEntry(report, entry, style, out);
+  if (!report.stale_baseline.empty()) out << '\n';
   writeSummary(report, style, out);
+  writeBaselineSummary(report, style, out);
 }
 
 }  // namespace ckptlint::reports

@@ -31,6 +31,18 @@ void writeReport(const reports::CheckReport& report, const std::string& format, 
 
 }  // namespace
 
+void addReportOptions(po::options_description& visible) {
+  visible.add_options()
+      ("format,f", po::value<std::string>()->default_value("text")->value_name("FMT"),
+       "report on stdout: text, json, sarif or github")
+      ("output", po::value<std::vector<std::string>>()->value_name("FMT:FILE"),
+       "also write a report to FILE (repeatable), e.g. sarif:results.sarif")
+      ("fail-on", po::value<std::string>()->default_value("error")->value_name("LEVEL"),
+       "exit 1 when a finding reaches LEVEL: error, warning, note or never")
+      ("color", po::value<std::string>()->default_value("auto")->value_name("WHEN"),
+       "colour text output: auto (a terminal, honouring NO_COLOR and CLICOLOR_FORCE), always or never");
+}
+
 Result<std::vector<ReportOutput>> parseReportOutputs(const po::variables_map& options) {
   std::vector<ReportOutput> outputs;
   const std::string format = options["format"].as<std::string>();

@@ -17,6 +17,9 @@ struct ReportOutput {
   std::string file;    // empty: stdout
 };
 
+/// --format, --output, --fail-on, --color.
+void addReportOptions(po::options_description& visible);
+
 /// stdout's format first, then every --output in order. Unknown formats are errors.
 Result<std::vector<ReportOutput>> parseReportOutputs(const po::variables_map& options);
 

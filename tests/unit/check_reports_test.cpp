@@ -272,6 +272,27 @@ TEST(CheckSarif, FingerprintsIgnoreWordingPathAndKeyOrder) {
   EXPECT_NE(fingerprint(other_state_dict), base);
 }
 
+// A finding that covers no key (CKL301's global) is told apart by its message, numbers aside:
+// else a baselined harmless global hid a new os.system in the same file.
+TEST(CheckSarif, FindingsWithoutKeysAreToldApartByTheirMessageNotItsNumbers) {
+  Finding harmless;
+  harmless.rule_id = "CKL103";  // a rule of the sample registry; the rule does not matter here
+  harmless.message = "the pickle references __main__.Config (data.pkl offset 248)";
+  Finding dangerous = harmless;
+  dangerous.message = "the pickle references posix.system (data.pkl offset 248)";
+  EXPECT_NE(fingerprint(dangerous), fingerprint(harmless));
+  Finding moved = harmless;
+  moved.message = "the pickle references __main__.Config (data.pkl offset 31337, 2 references in all)";
+  Finding once = harmless;
+  once.message = "the pickle references __main__.Config (data.pkl offset 7, 1 references in all)";
+  EXPECT_EQ(fingerprint(moved), fingerprint(once));
+  Finding record_0 = harmless;
+  record_0.message = "record archive/data/0 fails its CRC-32 at offset 64";
+  Finding record_1 = record_0;
+  record_1.message = "record archive/data/1 fails its CRC-32 at offset 64";
+  EXPECT_NE(fingerprint(record_0), fingerprint(record_1));  // digits inside a name count
+}
+
 TEST(CheckSarif, RepeatedFindingsGetOccurrenceNumbers) {
   const std::vector<Rule> rules = sampleRules();
   reports::CheckReport report = sampleReport(rules);
