@@ -12,14 +12,27 @@ const std::vector<Command>& commands() {
       {"check", "lint checkpoints against a model definition: keys, prefixes, shapes, dtypes, devices",
        "ckptlint check SNAPSHOT|DIR... [--model DEF] [--format text|json|sarif|github] [--output FORMAT:FILE]...\n"
        "                      [--select IDS] [--ignore IDS] [--fail-on error|warning|note|never] [--state-dict PATH] [-j N]\n"
-       "                      [--diff | --apply [-o OUT [--force] | --backup-suffix SUFFIX | --no-backup]] [--unsafe-fixes]",
+       "                      [--diff | --apply [-o OUT [--force] | --backup-suffix SUFFIX | --no-backup]] [--unsafe-fixes]\n"
+       "                      [--color auto|always|never] [--baseline FILE]",
        addCheckOptions, runCheck},
+      {"baseline", "record the current findings as known problems, so that check --baseline reports only new ones",
+       "ckptlint baseline create SNAPSHOT|DIR... [-o FILE] [--model DEF] [--select IDS] [--ignore IDS] [CHECK OPTIONS]",
+       addBaselineOptions, runBaseline},
       {"inspect", "show what a checkpoint holds: records, globals, state dicts, tensors",
        "ckptlint inspect FILE [--format text|json] [--state-dict PATH]", addInspectOptions, runInspect},
       {"spec", "freeze a model definition (TorchScript, reference checkpoint) as a JSON spec for --model",
        "ckptlint spec TORCHSCRIPT|CHECKPOINT|SPEC [-o OUT [--force]] [--state-dict PATH]", addSpecOptions, runSpec},
+      {"verify", "load a snapshot's tensors into a TorchScript model through LibTorch, as a C++ deployment would",
+       "ckptlint verify SNAPSHOT --model MODEL.ts [--state-dict PATH] [--format text|json] [--checksums]", addVerifyOptions,
+       runVerify},
       {"rules", "list the rules, or show one rule's documentation", "ckptlint rules [ID|NAME] [--format text|json]",
        addRulesOptions, runRules},
+      {"config", "show the settings check runs with (config file, command line, defaults) and where each came from",
+       "ckptlint config show [--config FILE | --isolated] [--json] [CHECK OPTIONS]", addConfigOptions, runConfig},
+      {"completion", "print a shell completion script (bash) for the commands, options and rule ids",
+       "ckptlint completion bash [-o FILE]", addCompletionOptions, runCompletion},
+      {"manpage", "write the manual page (roff) generated from this help and the rule pages",
+       "ckptlint manpage [-o FILE]", addManPageOptions, runManPage, /*hidden=*/true},
   };
   return kCommands;
 }
@@ -29,6 +42,11 @@ const Command* findCommand(std::string_view name) {
     if (command.name == name) return &command;
   }
   return nullptr;
+}
+
+CommandOptions::CommandOptions(const Command& command) : visible(std::string(command.name) + " options") {
+  visible.add_options()("help,h", "show this help");
+  command.add_options(visible, hidden, positional);
 }
 
 namespace {

@@ -14,13 +14,28 @@ namespace po = boost::program_options;
 /// 2 usage/configuration/I-O error or an unreadable file (fail closed).
 enum class ExitStatus : int { kClean = 0, kFindings = 1, kError = 2 };
 
+/// What each command provides (one file per command): its options and how it runs.
+using AddOptionsFunction = void(po::options_description& visible, po::options_description& hidden,
+                                po::positional_options_description& positional);
+using RunFunction = ExitStatus(const po::variables_map& options);
+
 struct Command {
   std::string_view name;
   std::string_view summary;
   std::string_view usage;
-  void (*add_options)(po::options_description& visible, po::options_description& hidden,
-                      po::positional_options_description& positional);
-  ExitStatus (*run)(const po::variables_map& options);
+  AddOptionsFunction* add_options;
+  RunFunction* run;
+  /// Left out of the usage list, the man page and the completions (build tooling: `manpage`).
+  bool hidden = false;
+};
+
+/// A command's options as its parser sees them: `visible` (with -h/--help; shown by --help, the
+/// man page and the completions), `hidden` (positional arguments) and the positional order.
+struct CommandOptions {
+  explicit CommandOptions(const Command& command);
+  po::options_description visible;
+  po::options_description hidden;
+  po::positional_options_description positional;
 };
 
 const std::vector<Command>& commands();
@@ -38,18 +53,24 @@ void setCommandLine(std::vector<std::string> arguments);
 /// Prints "ckptlint: error: MESSAGE" on stderr and returns ExitStatus::kError.
 ExitStatus reportError(const std::string& message);
 
-// Commands (one file each).
-void addCheckOptions(po::options_description& visible, po::options_description& hidden,
-                     po::positional_options_description& positional);
-ExitStatus runCheck(const po::variables_map& options);
-void addInspectOptions(po::options_description& visible, po::options_description& hidden,
-                       po::positional_options_description& positional);
-ExitStatus runInspect(const po::variables_map& options);
-void addSpecOptions(po::options_description& visible, po::options_description& hidden,
-                    po::positional_options_description& positional);
-ExitStatus runSpec(const po::variables_map& options);
-void addRulesOptions(po::options_description& visible, po::options_description& hidden,
-                     po::positional_options_description& positional);
-ExitStatus runRules(const po::variables_map& options);
+// Commands (one file each), declared through the two function types above.
+AddOptionsFunction addCheckOptions;
+RunFunction runCheck;
+AddOptionsFunction addBaselineOptions;
+RunFunction runBaseline;
+AddOptionsFunction addInspectOptions;
+RunFunction runInspect;
+AddOptionsFunction addSpecOptions;
+RunFunction runSpec;
+AddOptionsFunction addVerifyOptions;
+RunFunction runVerify;
+AddOptionsFunction addRulesOptions;
+RunFunction runRules;
+AddOptionsFunction addConfigOptions;
+RunFunction runConfig;
+AddOptionsFunction addCompletionOptions;
+RunFunction runCompletion;
+AddOptionsFunction addManPageOptions;
+RunFunction runManPage;
 
 }  // namespace ckptlint::cli

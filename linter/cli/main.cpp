@@ -6,6 +6,8 @@
 #include <vector>
 
 #include "linter/cli/command_table.h"
+#include "linter/cli/config_file.h"
+#include "linter/cli/program_text.h"
 
 namespace {
 
@@ -15,14 +17,18 @@ using namespace ckptlint::cli;
 constexpr int kStyle = po::command_line_style::unix_style & ~po::command_line_style::allow_guessing;
 
 void printUsage(std::ostream& out) {
-  out << "ckptlint " CKPTLINT_VERSION " - static linter for PyTorch checkpoints (never executes the pickle)\n\n"
+  out << "ckptlint " CKPTLINT_VERSION " - " << kTagline << "\n\n"
       << "usage: ckptlint COMMAND [OPTIONS] ...\n\ncommands:\n";
   for (const Command& command : commands()) {
+    if (command.hidden) continue;
     out << "  " << command.name << std::string(12 - std::min<std::size_t>(command.name.size(), 11), ' ')
         << command.summary << '\n';
   }
-  out << "\nRun 'ckptlint COMMAND --help' for a command's options.\n"
-      << "Exit codes: 0 clean, 1 findings, 2 usage or I/O error, unreadable file.\n";
+  out << "\nRun 'ckptlint COMMAND --help' for a command's options.\nExit codes:";
+  for (const ExitCodeText& exit_code : kExitCodes) {
+    out << (exit_code.code == 0 ? " " : ", ") << exit_code.code << ' ' << exit_code.brief;
+  }
+  out << ".\n";
 }
 
 void printCommandHelp(const Command& command, const po::options_description& visible) {
@@ -30,19 +36,19 @@ void printCommandHelp(const Command& command, const po::options_description& vis
 }
 
 int runCommand(const Command& command, const std::vector<std::string>& args) {
-  po::options_description visible(std::string(command.name) + " options");
-  po::options_description hidden;
-  po::positional_options_description positional;
-  visible.add_options()("help,h", "show this help");
-  command.add_options(visible, hidden, positional);
+  const CommandOptions described(command);
   po::options_description all;
-  all.add(visible).add(hidden);
+  all.add(described.visible).add(described.hidden);
   po::variables_map options;
-  po::store(po::command_line_parser(args).options(all).positional(positional).style(kStyle).run(), options);
+  const po::parsed_options command_line =
+      po::command_line_parser(args).options(all).positional(described.positional).style(kStyle).run();
+  po::store(command_line, options);
   if (options.count("help") != 0) {
-    printCommandHelp(command, visible);
+    printCommandHelp(command, described.visible);
     return 0;
   }
+  // Settings from .ckptlint.cfg (commands with --config), under the command line.
+  if (auto error = applyConfigFile(described.visible, command_line, options)) return static_cast<int>(reportError(*error));
   po::notify(options);
   return static_cast<int>(command.run(options));
 }
