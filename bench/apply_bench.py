@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Wall time and peak RSS of the --apply writer (fix::rewriteCheckpoint, run through
 tests/tools/rewrite_tool) stripping DataParallel's `module.` from a ~100 MB and a ~1 GB state
-dict, next to `cp` of the same file. Memory should stay flat (tens of MB) whatever the size:
+dict, next to `cp` of the same file: as --apply does it (each record copied with its declared
+CRC-32) and as --apply --check-crc does it (the CRC recomputed while copying). Memory should stay flat (tens of MB) whatever the size:
 storages are streamed in chunks, never held whole. Run by hand (tests never assert on time).
 
 Usage: apply_bench.py [--rewrite-tool BIN] [--workdir DIR] [--runs N]
@@ -47,7 +48,9 @@ def main():
     os.makedirs(args.workdir, exist_ok=True)
     output = os.path.join(args.workdir, "apply_out.pt")
     tools = {
-        "rewrite (strip module.)": lambda f: [args.rewrite_tool, f, output, "--strip-prefix", "module."],
+        # --apply: copies each record with its declared CRC-32; --apply --check-crc: recomputes it
+        "rewrite": lambda f: [args.rewrite_tool, f, output, "--strip-prefix", "module.", "--verify-copied-crc", "no"],
+        "rewrite, CRC verified": lambda f: [args.rewrite_tool, f, output, "--strip-prefix", "module."],
         "cp": lambda f: ["cp", f, output],
     }
     print(f"{'file':<16}{'size MiB':>10}  {'tool':<26}{'median s':>10}{'peak RSS MiB':>14}")

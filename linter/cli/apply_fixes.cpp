@@ -174,7 +174,12 @@ std::optional<std::string> applyPlan(const formats::LoadedCheckpoint& loaded, co
     // user's file); best effort, as for the permission bits, which chown may clear: set again.
     if (fchown(file.fd(), input_info.st_uid, input_info.st_gid) == 0) fchmod(file.fd(), input_info.st_mode & 07777);
   }
-  Result<fix::RewriteResult> written = fix::rewriteCheckpoint(loaded, planForWriter(planned.plan), file.fd());
+  // Record bytes are checked against their CRC-32 while copied only with --check-crc, as `check`
+  // reads them only then; without it a damaged record is copied with the CRC that exposes it.
+  fix::RewriteOptions rewrite_options;
+  rewrite_options.zip.verify_copied_crc = load_options.check_crc;
+  Result<fix::RewriteResult> written =
+      fix::rewriteCheckpoint(loaded, planForWriter(planned.plan), file.fd(), rewrite_options);
   if (!written) return "cannot rewrite: " + written.error().message;
   if (std::optional<Error> error = file.finishWriting()) return "cannot write " + destination->shown + ": " + error->message;
 

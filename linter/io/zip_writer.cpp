@@ -108,6 +108,7 @@ std::optional<Error> ZipWriter::addStreamedRecord(std::string_view name, uint64_
               stored ? size : compression.uncompressed_size, offset_};
   if (auto error = write(localHeader(entry))) return error;
 
+  const bool compute_crc = stored && (!expected_crc || options_.verify_copied_crc);
   uint32_t crc = 0;
   std::string chunk;
   for (uint64_t done = 0; done < size;) {
@@ -118,11 +119,11 @@ std::optional<Error> ZipWriter::addStreamedRecord(std::string_view name, uint64_
       return makeError("record '" + std::string(name) + "': could only read " + std::to_string(done + chunk.size()) +
                        " of its " + std::to_string(size) + " bytes");
     }
-    if (stored) crc = updateCrc(crc, chunk);
+    if (compute_crc) crc = updateCrc(crc, chunk);
     if (auto error = write(chunk)) return error;
     done += count;
   }
-  if (stored && expected_crc && crc != *expected_crc) {
+  if (compute_crc && expected_crc && crc != *expected_crc) {
     return makeError("record '" + std::string(name) + "': its bytes do not match its CRC-32 (damaged input); not copied");
   }
   if (stored && !expected_crc && crc != 0) {

@@ -25,6 +25,10 @@ struct ZipWriterOptions {
   /// More entries than this need the ZIP64 end records. The zip format's limit; tests lower it.
   uint64_t max_classic_entries = 0xFFFF;
   std::size_t chunk_size = std::size_t{4} << 20;  // streamed records are copied this much at a time
+  /// A stored record copied with its source's CRC-32: recompute it and refuse a mismatch (reads
+  /// every byte through zlib, which nearly doubles the time of a copy), or trust it and copy it
+  /// with the bytes — lossless either way: a damaged record keeps the CRC that exposes it.
+  bool verify_copied_crc = true;
 };
 
 /// Fills `out` with the `size` bytes of a streamed record starting at `offset` within it.
@@ -49,8 +53,8 @@ class ZipWriter {
 
   /// A record of `size` bytes read through `read` chunk by chunk. For method 0 the CRC-32 is
   /// computed while copying. With `expected_crc` (the source's) it goes into the local header
-  /// and bytes that do not match it are an error: a damaged input is never given a fresh, valid
-  /// CRC. Without it the computed CRC is written into the local header afterwards (one seek
+  /// and bytes that do not match it are an error (a damaged input is never given a fresh, valid
+  /// CRC) — unless verify_copied_crc is off: then it is written without reading the bytes twice. Without it the computed CRC is written into the local header afterwards (one seek
   /// back). For method 8 the bytes are copied as they are, with the source's CRC-32 and
   /// uncompressed size.
   std::optional<Error> addStreamedRecord(std::string_view name, uint64_t size, const ChunkReader& read,

@@ -25,8 +25,10 @@ import hashlib
 import json
 import os
 import shutil
+import struct
 import subprocess
 import sys
+import zipfile
 
 import torch
 
@@ -428,6 +430,38 @@ def reports_stay_valid(args, truth, model):
     check("sarif: the logs validate", proc.returncode == 0, (proc.stdout + proc.stderr)[-600:])
 
 
+def damaged_record(args, truth, model):
+    """A tensor record whose bytes no longer match its CRC-32. Without --check-crc, --apply reads
+    no record twice (as check reads none): the bytes are copied with the CRC that exposes them.
+    With --check-crc the damage is found and nothing is written."""
+    t = truth["scenarios"]["ddp"]
+    path = fresh_copy(args, t, "damaged-record")
+    with zipfile.ZipFile(path) as archive:
+        info = next(i for i in archive.infolist() if "/data/" in i.filename and i.file_size > 0)
+    with open(path, "r+b") as raw:
+        raw.seek(info.header_offset + 26)
+        name_size, extra_size = struct.unpack("<HH", raw.read(4))
+        raw.seek(info.header_offset + 30 + name_size + extra_size)
+        byte = raw.read(1)
+        raw.seek(-1, os.SEEK_CUR)
+        raw.write(bytes([byte[0] ^ 0xFF]))
+    sha = sha256(path)
+    out_path = os.path.join(os.path.dirname(path), "fixed.pt")
+    rc, out, err = run(args.ckptlint, "check", path, "--model", model, "--apply", "--check-crc", "-o", out_path)
+    check("damaged record, --check-crc: refused, nothing written",
+          rc == 2 and "CRC" in out + err and not os.path.exists(out_path), f"exit {rc}: {out[-300:]} {err[-300:]}")
+    assert_untouched("damaged record, --check-crc", path, sha)
+    rc, out, err = run(args.ckptlint, "check", path, "--model", model, "--apply", "-o", out_path)
+    check("damaged record, no --check-crc: written", rc == 0 and os.path.exists(out_path), f"exit {rc}: {err[-300:]}")
+    if os.path.exists(out_path):
+        with zipfile.ZipFile(out_path) as fixed:
+            copied = fixed.getinfo(info.filename)
+            check("... with the original CRC, so the damage stays visible (zip test names the record)",
+                  copied.CRC == info.CRC and fixed.testzip() == info.filename, f"{copied.CRC:#x} vs {info.CRC:#x}")
+        rc, out, err = run(args.ckptlint, "check", out_path, "--model", model, "--check-crc")
+        check("... and check --check-crc of the output reports it", rc == 1 and "CKL403" in out, f"exit {rc}: {out[-300:]}")
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--ckptlint", required=True)
@@ -456,6 +490,7 @@ def main():
         refusals(args, truth, model_of(truth["scenarios"]["ddp"]))
         same_file_refusals(args, truth, model_of(truth["scenarios"]["ddp"]))
         fault_injection(args, truth, model_of(truth["scenarios"]["ddp"]))
+        damaged_record(args, truth, model_of(truth["scenarios"]["ddp"]))
         reports_stay_valid(args, truth, model_of(truth["scenarios"]["dlc_dataparallel"]))
     return finish()
 

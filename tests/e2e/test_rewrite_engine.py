@@ -55,6 +55,15 @@ def run_tool(tool, src, dst, *args):
     return subprocess.run([tool, src, dst, *args], capture_output=True, text=True)
 
 
+def stored_bytes(path, info):
+    """A stored record's bytes as they are in the file (zipfile would refuse a bad CRC)."""
+    with open(path, "rb") as raw:
+        raw.seek(info.header_offset + 26)
+        name_size, extra_size = struct.unpack("<HH", raw.read(4))
+        raw.seek(info.header_offset + 30 + name_size + extra_size)
+        return raw.read(info.compress_size)
+
+
 def load_pair(src, dst):
     """Both files, the output with weights_only=True wherever the input allows it (1.13's
     weights_only unpickler refuses floats, so a snapshot with a learning rate needs the full one)."""
@@ -313,6 +322,17 @@ def case_refusals(tool, work):
     result = run_tool(tool, damaged, dst, "--add-prefix", "model.")
     check(result.returncode == 2 and "do not match its CRC-32" in result.stderr and not os.path.exists(dst),
           f"{label}: expected a refusal, got {result.returncode} {result.stderr!r}")
+    # Trusting the declared CRC (--apply without --check-crc): the damaged bytes are copied with
+    # the CRC that exposes them, never with a fresh one that would hide the damage.
+    result = run_tool(tool, damaged, dst, "--add-prefix", "model.", "--verify-copied-crc", "no")
+    check(result.returncode == 0, f"{label}, CRC trusted: expected a copy, got {result.returncode} {result.stderr!r}")
+    if result.returncode == 0:
+        with zipfile.ZipFile(damaged) as before, zipfile.ZipFile(dst) as after:
+            old, new = before.getinfo("plain/data/0"), after.getinfo("plain/data/0")
+            same_bytes = stored_bytes(damaged, old) == stored_bytes(dst, new)
+            check(new.CRC == old.CRC and same_bytes and after.testzip() == "plain/data/0",
+                  f"{label}, CRC trusted: the declared CRC and the damaged bytes must be copied as they are")
+        os.remove(dst)
     label = "duplicate key"
     result = run_tool(tool, os.path.join(work, "plain.pt"), dst, "--rename", "0.bias=4.bias")
     check(result.returncode == 2 and "twice" in result.stderr and not os.path.exists(dst),

@@ -2,6 +2,7 @@
 // `--apply`, without the CLI around it. Prints the notes; errors go to stderr with exit 2.
 //   rewrite_tool IN OUT [--state-dict PATH] [--strip-prefix P] [--add-prefix P]
 //                [--rename FROM=TO]... [--drop KEY]... [--zip64-threshold N] [--max-classic-entries N]
+//                [--verify-copied-crc yes|no]
 // --strip-prefix/--add-prefix edit every key of the state dict not named by --rename/--drop.
 #include <fcntl.h>
 #include <unistd.h>
@@ -57,6 +58,8 @@ int main(int argc, char** argv) {
       options.zip.zip64_threshold = std::stoull(value);
     } else if (option == "--max-classic-entries") {
       options.zip.max_classic_entries = std::stoull(value);
+    } else if (option == "--verify-copied-crc") {  // yes (the default) or no, as --apply without --check-crc
+      options.zip.verify_copied_crc = value != "no";
     } else if (option == "--drop") {
       edits.push_back({Edit::Op::kDropKey, value, ""});
     } else {
