@@ -20,6 +20,7 @@ bool isCheckpointKind(FileKind kind) {
     case FileKind::kPreviewZip:
     case FileKind::kSafetensors:
     case FileKind::kPlainPickle:
+    case FileKind::kGitLfsPointer:  // a CI checkout without `git lfs pull` must not pass clean
     case FileKind::kEmpty: return true;
     case FileKind::kUnknown: return false;
   }

@@ -54,6 +54,7 @@ FileKind detectFileKind(std::string_view bytes) {
     return FileKind::kZip;
   }
   if (bytes.substr(0, 8) == "PYTORCH1") return FileKind::kPreviewZip;
+  if (bytes.substr(0, 40) == "version https://git-lfs.github.com/spec/") return FileKind::kGitLfsPointer;
   if (startsWithLegacyMagic(bytes)) return FileKind::kLegacyPickle;
   if (bytes.size() >= 262 && bytes.substr(257, 5) == "ustar") return FileKind::kLegacyTar;
   if (looksLikeSafetensors(bytes)) return FileKind::kSafetensors;

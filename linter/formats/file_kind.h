@@ -13,6 +13,7 @@ enum class FileKind {
   kPreviewZip,       // "PYTORCH1": a pre-1.0 preview format
   kSafetensors,
   kPlainPickle,      // a pickle without torch's magic number
+  kGitLfsPointer,    // a Git LFS pointer: the checkpoint was never fetched (`git lfs pull`)
   kUnknown,
 };
 

@@ -46,6 +46,8 @@ Result<LoadedCheckpoint> loadFile(const std::string& path, const LoadOptions& op
     }
     case FileKind::kPlainPickle:
       return makeError("a plain pickle without torch.save's magic number: not a PyTorch checkpoint");
+    case FileKind::kGitLfsPointer:
+      return makeError("a Git LFS pointer, not the checkpoint: its content was never fetched (run 'git lfs pull')");
     case FileKind::kUnknown: break;
   }
   if (startsLikeJsonObject(bytes)) {

@@ -227,6 +227,20 @@ def main():
             print("SKIP SARIF schema validation: schema missing")
         else:
             check("SARIF validates", proc.returncode == 0, proc.stdout + proc.stderr)
+    # A Git LFS pointer (a CI checkout without `git lfs pull`) is never skipped: CKL001, exit 2.
+    lfs_root = os.path.join(args.workdir, "lfs_checkout")
+    shutil.rmtree(lfs_root, ignore_errors=True)
+    os.makedirs(lfs_root)
+    shutil.copyfile(os.path.join(args.fixtures, "saved_on_cuda1.pt"), os.path.join(lfs_root, "fetched.pt"))
+    pointer = os.path.join(lfs_root, "model.pt")
+    with open(pointer, "w") as handle:
+        handle.write("version https://git-lfs.github.com/spec/v1\n"
+                     "oid sha256:4d7a214614ab2935c943f9e0ff69d22eadbb8f32b1258daaa5e2ca24d17e2393\nsize 12345\n")
+    code, out, _ = run(exe, "check", lfs_root, "--format", "json")
+    message = [f["message"] for f in json.loads(out)["files"][1]["findings"]] if code == 2 else []
+    check("a Git LFS pointer in a folder: CKL001 naming 'git lfs pull', exit 2",
+          files_of(out)[1:] == [pointer] and rules_by_file(out).get(pointer) == ["CKL001"]
+          and any("git lfs pull" in m for m in message), (code, out))
     return finish()
 
 
