@@ -6,6 +6,7 @@ packages=(
   libboost-program-options-dev nlohmann-json3-dev libgtest-dev zlib1g-dev
   libtorch-dev                                           # the TorchScript plugin (optional)
   python3-torch python3-torchvision python3-jsonschema   # test fixtures only
+  python3-yaml dpkg-dev groff-base man-db                # tests of the CI examples, .deb, man page
   clang libclang-rt-14-dev                               # fuzzing (ci/fuzz.sh)
 )
 missing=()
