@@ -25,7 +25,6 @@ import hashlib
 import json
 import os
 import shutil
-import struct
 import subprocess
 import sys
 import zipfile
@@ -38,6 +37,7 @@ sys.path.insert(0, os.path.join(os.path.dirname(HERE), "fixtures"))
 
 from cli_harness import check as record, finish, run  # noqa: E402
 from make_scenarios import MODEL_VARIANTS, at_path  # noqa: E402
+from zip_records import flip_first_byte  # noqa: E402
 
 FIX_RULES = ("CKL103", "CKL104", "CKL105")
 
@@ -438,13 +438,7 @@ def damaged_record(args, truth, model):
     path = fresh_copy(args, t, "damaged-record")
     with zipfile.ZipFile(path) as archive:
         info = next(i for i in archive.infolist() if "/data/" in i.filename and i.file_size > 0)
-    with open(path, "r+b") as raw:
-        raw.seek(info.header_offset + 26)
-        name_size, extra_size = struct.unpack("<HH", raw.read(4))
-        raw.seek(info.header_offset + 30 + name_size + extra_size)
-        byte = raw.read(1)
-        raw.seek(-1, os.SEEK_CUR)
-        raw.write(bytes([byte[0] ^ 0xFF]))
+    flip_first_byte(path, info)
     sha = sha256(path)
     out_path = os.path.join(os.path.dirname(path), "fixed.pt")
     rc, out, err = run(args.ckptlint, "check", path, "--model", model, "--apply", "--check-crc", "-o", out_path)

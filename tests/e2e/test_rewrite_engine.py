@@ -19,6 +19,9 @@ import zipfile
 import torch
 import torch.nn as nn
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from zip_records import flip_first_byte, stored_bytes  # noqa: E402
+
 warnings.simplefilter("ignore")
 FAILURES = []
 
@@ -53,15 +56,6 @@ def run_tool(tool, src, dst, *args):
     if os.path.exists(dst):
         os.remove(dst)
     return subprocess.run([tool, src, dst, *args], capture_output=True, text=True)
-
-
-def stored_bytes(path, info):
-    """A stored record's bytes as they are in the file (zipfile would refuse a bad CRC)."""
-    with open(path, "rb") as raw:
-        raw.seek(info.header_offset + 26)
-        name_size, extra_size = struct.unpack("<HH", raw.read(4))
-        raw.seek(info.header_offset + 30 + name_size + extra_size)
-        return raw.read(info.compress_size)
 
 
 def load_pair(src, dst):
@@ -312,13 +306,7 @@ def case_refusals(tool, work):
     shutil.copy(os.path.join(work, "plain.pt"), damaged)
     with zipfile.ZipFile(damaged) as archive:
         info = archive.getinfo("plain/data/0")
-    with open(damaged, "r+b") as raw:
-        raw.seek(info.header_offset + 26)
-        name_size, extra_size = struct.unpack("<HH", raw.read(4))
-        raw.seek(info.header_offset + 30 + name_size + extra_size)
-        byte = raw.read(1)
-        raw.seek(-1, os.SEEK_CUR)
-        raw.write(bytes([byte[0] ^ 0xFF]))
+    flip_first_byte(damaged, info)
     result = run_tool(tool, damaged, dst, "--add-prefix", "model.")
     check(result.returncode == 2 and "do not match its CRC-32" in result.stderr and not os.path.exists(dst),
           f"{label}: expected a refusal, got {result.returncode} {result.stderr!r}")
