@@ -167,12 +167,12 @@ std::optional<std::string> parseAnalysisSettings(const po::variables_map& option
   if (options.count("state-dict") != 0) {
     ObjectPath path;
     std::string error;
-    if (!parsePathSpec(options["state-dict"].as<std::string>(), &path, &error)) return "--state-dict: " + error;
+    if (!parsePathSpec(options["state-dict"].as<std::string>(), &path, &error)) return settingLabel("state-dict") + ": " + error;
     settings.wanted_state_dict = std::move(path);
   }
   if (options.count("model") != 0) {
     Result<ModelSpec> loaded = model::loadModelDefinition(options["model"].as<std::string>(), std::nullopt);
-    if (!loaded) return "--model: " + loaded.error().message;
+    if (!loaded) return settingLabel("model") + ": " + loaded.error().message;
     settings.model = std::move(*loaded);
   }
   return std::nullopt;

@@ -246,4 +246,12 @@ std::optional<std::string> applyConfigFile(const po::options_description& descri
 
 const AppliedConfig& appliedConfig() { return appliedStorage(); }
 
+std::string settingLabel(const std::string& key) {
+  const auto given = appliedConfig().given.find(key);
+  if (given == appliedConfig().given.end() || given->second.empty() || given->second.front().origin == "command line") {
+    return "--" + key;
+  }
+  return given->second.front().origin + ": " + key;
+}
+
 }  // namespace ckptlint::cli

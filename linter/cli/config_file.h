@@ -48,4 +48,8 @@ std::optional<std::string> applyConfigFile(const po::options_description& descri
 /// What the last applyConfigFile did.
 const AppliedConfig& appliedConfig();
 
+/// How an error about setting `key` names it: "--model" when the command line gave it,
+/// "FILE:LINE: model" when a config file did (so the user knows which line to fix).
+std::string settingLabel(const std::string& key);
+
 }  // namespace ckptlint::cli

@@ -126,6 +126,16 @@ def main():
     code, _, err = run(binary, "check", half, "--config", top_cfg, "--isolated")
     check("--config with --isolated: exit 2", code == 2 and "exclude each other" in err, err)
 
+    # --- a bad model path in a file names the file and line, not an option never typed ------
+    bad_cfg = os.path.join(workdir, "bad_model.cfg")
+    write(bad_cfg, "# a typo in the path\nmodel = models/missing.spec.json\n")
+    code, _, err = run(binary, "check", half, "--config", bad_cfg)
+    check("a model path from a config file that cannot be read: exit 2 naming FILE:LINE",
+          code == 2 and f"{bad_cfg}:2: model: " in err and "--model" not in err, f"{code} {err}")
+    code, _, err = run(binary, "check", half, "--config", bad_cfg, "--model", os.path.join(workdir, "nope.json"))
+    check("... and the command line's value is named as --model", code == 2 and "--model: " in err, f"{code} {err}")
+    os.remove(bad_cfg)
+
     # --- a discovered file someone else could have planted is not read -----------------------
     planted_dir = os.path.join(workdir, "shared_tmp", "work")
     os.makedirs(planted_dir)
