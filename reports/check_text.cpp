@@ -78,8 +78,7 @@ std::string problemCounts(const CheckSummary& summary) {
   return counts;
 }
 
-void writeSummary(const CheckReport& report, const Style& style, std::ostream& out) {
-  const CheckSummary summary = summarize(report);
+void writeSummary(const CheckReport& report, const CheckSummary& summary, const Style& style, std::ostream& out) {
   if (summary.findings == 0) {
     out << style.bold("All checks passed") << " (" << counted(summary.files, "file") << ").\n";
     return;
@@ -99,9 +98,9 @@ void writeSummary(const CheckReport& report, const Style& style, std::ostream& o
 }
 
 // What the baseline did: "3 findings hidden by the baseline; 1 baseline entry no longer occurs."
-void writeBaselineSummary(const CheckReport& report, const Style& style, std::ostream& out) {
+void writeBaselineSummary(const CheckReport& report, const CheckSummary& summary, const Style& style,
+                          std::ostream& out) {
   if (!report.with_baseline) return;
-  const CheckSummary summary = summarize(report);
   out << style.dim(counted(summary.hidden_by_baseline, "finding") + " hidden by the baseline");
   if (summary.stale_baseline > 0) {
     const bool one = summary.stale_baseline == 1;
@@ -136,8 +135,9 @@ void writeCheckText(const CheckReport& report, std::ostream& out, bool color) {
   }
   for (const StaleBaselineEntry& entry : report.stale_baseline) writeStaleEntry(report, entry, style, out);
   if (!report.stale_baseline.empty()) out << '\n';
-  writeSummary(report, style, out);
-  writeBaselineSummary(report, style, out);
+  const CheckSummary summary = summarize(report);
+  writeSummary(report, summary, style, out);
+  writeBaselineSummary(report, summary, style, out);
 }
 
 }  // namespace ckptlint::reports

@@ -103,9 +103,8 @@ ExitStatus runBaseline(const po::variables_map& options) {
   const std::string action = options.count("action") != 0 ? options["action"].as<std::string>() : "";
   if (action == "create") return createBaseline(options);
   if (action.empty()) return reportError("baseline needs an action: create (see 'ckptlint baseline --help')");
-  std::string message = "unknown baseline action '" + action + "'";
-  if (!closestName(action, {"create"}).empty()) message += "; did you mean 'create'?";
-  return reportError(message + " (see 'ckptlint baseline --help')");
+  return reportError("unknown baseline action '" + action + "'" + didYouMean(action, {"create"}) +
+                     " (see 'ckptlint baseline --help')");
 }
 
 }  // namespace ckptlint::cli

@@ -62,10 +62,8 @@ std::optional<std::string> checkSelectors(const std::vector<std::string>& select
     if (matchesAnyRule(selector, rules::allRules())) continue;
     std::vector<std::string_view> ids;
     for (const Rule& rule : rules::allRules()) ids.push_back(rule.info.id);
-    std::string message = "--" + std::string(option) + ": no rule matches '" + selector + "'";
-    const std::string suggestion = closestName(selector, ids);
-    if (!suggestion.empty()) message += "; did you mean '" + suggestion + "'?";
-    return message + " (see 'ckptlint rules')";
+    return "--" + std::string(option) + ": no rule matches '" + selector + "'" + didYouMean(selector, ids) +
+           " (see 'ckptlint rules')";
   }
   return std::nullopt;
 }

@@ -86,6 +86,11 @@ std::string closestName(std::string_view name, const std::vector<std::string_vie
   return best;
 }
 
+std::string didYouMean(std::string_view name, const std::vector<std::string_view>& candidates) {
+  const std::string suggestion = closestName(name, candidates);
+  return suggestion.empty() ? std::string() : "; did you mean '" + suggestion + "'?";
+}
+
 std::string suggestCommand(std::string_view name) {
   std::vector<std::string_view> names;
   for (const Command& command : commands()) names.push_back(command.name);

@@ -44,6 +44,8 @@ const Command* findCommand(std::string_view name);
 std::string suggestCommand(std::string_view name);
 /// The candidate closest to `name` (edit distance under 3), or empty.
 std::string closestName(std::string_view name, const std::vector<std::string_view>& candidates);
+/// "; did you mean 'NAME'?" for closestName's candidate, or empty: the tail of an error message.
+std::string didYouMean(std::string_view name, const std::vector<std::string_view>& candidates);
 
 /// The program's arguments as main received them (argv[0] first), for reports that record
 /// the invocation (SARIF).

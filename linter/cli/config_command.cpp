@@ -82,9 +82,7 @@ ExitStatus runConfig(const po::variables_map& options) {
   if (options.count("action") == 0) return reportError("config needs an action: 'ckptlint config show'");
   const std::string action = options["action"].as<std::string>();
   if (action != "show") {
-    std::string message = "unknown config action '" + action + "'";
-    if (!closestName(action, {"show"}).empty()) message += "; did you mean 'show'?";
-    return reportError(message + " (the action is 'show')");
+    return reportError("unknown config action '" + action + "'" + didYouMean(action, {"show"}) + " (the action is 'show')");
   }
   if (options.count("file") != 0) return reportError("config show takes no checkpoint files");
   po::options_description description;

@@ -89,8 +89,7 @@ std::string unknownKeyError(const std::string& where, const std::string& key, co
   const bool sectioned = dot != std::string::npos;
   const std::string name = sectioned ? key.substr(0, dot) : key;
   std::string message = where + ": unknown " + (sectioned ? "section '" : "key '") + name + "'";
-  const std::string suggestion = closestName(name, candidates);
-  if (!suggestion.empty()) return message + "; did you mean '" + suggestion + "'?";
+  if (std::string hint = didYouMean(name, candidates); !hint.empty()) return message + hint;
   return message + " (the keys are the command's long option names: see 'ckptlint config show')";
 }
 

@@ -15,10 +15,8 @@ void validate(boost::any& value, const std::vector<std::string>& tokens, LevelOv
   if (rule == nullptr) {
     std::vector<std::string_view> ids;
     for (const Rule& known : rules::allRules()) ids.push_back(known.info.id);
-    std::string message = "level of an unknown rule '" + rule_name + "'";
-    const std::string suggestion = closestName(rule_name, ids);
-    if (!suggestion.empty()) message += "; did you mean '" + suggestion + "'?";
-    throw po::error(message + " (see 'ckptlint rules')");
+    throw po::error("level of an unknown rule '" + rule_name + "'" + didYouMean(rule_name, ids) +
+                    " (see 'ckptlint rules')");
   }
   if (rule->info.id == "CKL001") throw po::error("the level of CKL001 cannot be changed: an unreadable file is never clean");
   const std::optional<Level> level = levelFromName(level_name);

@@ -35,10 +35,7 @@ ExitStatus unknownRule(const std::string& wanted) {
     candidates.push_back(rule.info.id);
     candidates.push_back(rule.info.name);
   }
-  std::string message = "unknown rule '" + wanted + "'";
-  const std::string suggestion = closestName(wanted, candidates);
-  if (!suggestion.empty()) message += "; did you mean '" + suggestion + "'?";
-  return reportError(message + " (see 'ckptlint rules')");
+  return reportError("unknown rule '" + wanted + "'" + didYouMean(wanted, candidates) + " (see 'ckptlint rules')");
 }
 
 }  // namespace

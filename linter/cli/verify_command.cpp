@@ -13,6 +13,7 @@
 #include "linter/model/tensors_for_load.h"
 #include "linter/model/torchscript_archive.h"
 #include "linter/model/torchscript_loader.h"
+#include "reports/finding_json.h"
 #include "reports/json_writer.h"
 #include "reports/object_path_json.h"
 
@@ -75,12 +76,6 @@ void writeText(const VerifyRun& run, std::ostream& out) {
   out << "verify: FAILED (" << counts << "; " << load.loaded << " of " << load.model_tensors << " model tensors loaded)\n";
 }
 
-void writeStrings(reports::JsonWriter& json, const std::vector<std::string>& values) {
-  json.beginArray();
-  for (const std::string& value : values) json.value(value);
-  json.endArray();
-}
-
 void writeShape(reports::JsonWriter& json, const std::vector<int64_t>& shape) {
   json.beginArray();
   for (int64_t size : shape) json.value(size);
@@ -101,9 +96,9 @@ void writeJson(const VerifyRun& run, std::ostream& out) {
   json.key("checkpoint_tensors").value(load.checkpoint_tensors);
   json.key("loaded").value(load.loaded);
   json.key("missing");
-  writeStrings(json, load.missing);
+  reports::writeStringList(json, load.missing);
   json.key("unexpected");
-  writeStrings(json, load.unexpected);
+  reports::writeStringList(json, load.unexpected);
   json.key("size_mismatch").beginArray();
   for (const model::WeightsLoad::SizeMismatch& mismatch : load.size_mismatch) {
     json.beginObject().key("key").value(mismatch.key).key("checkpoint_shape");
@@ -114,12 +109,12 @@ void writeJson(const VerifyRun& run, std::ostream& out) {
   }
   json.endArray();
   json.key("errors");
-  writeStrings(json, load.errors);
+  reports::writeStringList(json, load.errors);
   json.key("error_lines");
-  writeStrings(json, load.error_lines);
+  reports::writeStringList(json, load.error_lines);
   json.key("pytorch_message").value(load.pytorch_message);
   json.key("notes");
-  writeStrings(json, run.notes);
+  reports::writeStringList(json, run.notes);
   if (!load.checksums.empty()) {
     json.key("checksums").beginArray();
     for (const model::WeightsLoad::Checksum& checksum : load.checksums) {

@@ -1,14 +1,15 @@
 #include "linter/model/spec_json_fast.h"
 
 #include <cstdint>
+#include <functional>
 #include <limits>
 #include <string>
 
 #include <nlohmann/json.hpp>
 
+#include "linter/core/flat_index.h"
 #include "linter/model/spec_json.h"
 #include "linter/model/spec_json_scan.h"
-#include "linter/pickle/dict_key.h"
 
 namespace ckptlint::model {
 namespace {
@@ -178,7 +179,8 @@ std::optional<ModelSpec> readWithSax(std::string_view text) {
 // The flat index the pickle reader keeps for large dicts: one array for 100k keys, where a
 // node-based set costs an allocation and a cache miss per key.
 bool keysAreUnique(const ModelSpec& spec) {
-  pickle::DictIndex index;
+  FlatIndex index;
+  index.reserve(spec.entries.size());  // no rehashing for 100k keys
   const std::hash<std::string_view> hash;
   for (std::size_t i = 0; i < spec.entries.size(); ++i) {
     const std::string_view key = spec.entries[i].key;
